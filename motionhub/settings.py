@@ -1,0 +1,206 @@
+"""MotionHub settings, read from the environment with safe defaults.
+
+A fresh checkout runs with no configuration at all: SQLite in WAL mode, django-q2's ORM broker and
+the built-in sandbox (when MOTIONHUB_SANDBOX=1, which `make run` sets). Production sets DEBUG=0,
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and MOTIONHUB_ENCRYPTION_KEY.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=True)
+
+# A development key keeps a fresh checkout working; production must set its own (see checks.py).
+DEV_SECRET_KEY = "django-insecure-motionhub-development-key-change-me"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_q",
+    "motionhub.core",
+    "motionhub.accounts",
+    "motionhub.sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "motionhub.core.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "motionhub.urls"
+WSGI_APPLICATION = "motionhub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "motionhub.core.context_processors.roles",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite by default, tuned for several processes (web + workers) writing at once: WAL journal,
+# a busy timeout, and IMMEDIATE transactions so writers queue instead of failing with
+# "database is locked" when a read transaction tries to upgrade.
+DATA_DIR = Path(env.str("MOTIONHUB_DATA_DIR", default=str(BASE_DIR / "var")))
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'motionhub.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            ),
+        }
+    )
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+        "MOTIONHUB_TEST_SQLITE", default=str(DATA_DIR / "test.sqlite3")
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- People ---------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files --------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Uploads above this size go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    # HTTPS itself (redirects, HSTS, secure cookies) is the reverse proxy's job; these follow
+    # the environment so a deployment behind TLS can turn them on.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+
+# --- Jobs: django-q2 ------------------------------------------------------------------------
+# Paid upstream calls make django-q2's defaults dangerous: bound the attempts, keep `timeout`
+# below `retry` so a slow job is never handed to a second worker while the first still runs,
+# and acknowledge failures so a failed job is not re-presented forever. Every job is idempotent
+# anyway; our own tables, not django-q2's, are the history.
+REDIS_URL = env.str("REDIS_URL", default="")
+Q_CLUSTER = {
+    "name": "motionhub",
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": env.int("Q_TIMEOUT", default=120),
+    "retry": env.int("Q_RETRY", default=180),
+    "max_attempts": 3,
+    "ack_failures": True,
+    "save_limit": 1000,
+    "catch_up": False,
+    "sync": env.bool("Q_SYNC", default=False),
+    "poll": 0.5,
+    "label": "Background jobs",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- MotionHub ------------------------------------------------------------------------------
+# Fernet key that encrypts API tokens at rest. Without one, a key is derived from SECRET_KEY so
+# a fresh checkout works; production should set its own (and keep it when SECRET_KEY rotates).
+MOTIONHUB_ENCRYPTION_KEY = env.str("MOTIONHUB_ENCRYPTION_KEY", default="")
+# When set (e.g. https://motionhub.example.com), upstream calls ask for replyUrl callbacks.
+MOTIONHUB_PUBLIC_URL = env.str("MOTIONHUB_PUBLIC_URL", default="").rstrip("/")
+# The built-in simulator of the useapi Kling endpoints at /sandbox/v1/kling/.
+MOTIONHUB_SANDBOX = env.bool("MOTIONHUB_SANDBOX", default=False)
+# How long a sandbox task takes from submitted to final, in seconds.
+MOTIONHUB_SANDBOX_TASK_SECONDS = env.float("MOTIONHUB_SANDBOX_TASK_SECONDS", default=6.0)
+# Timeout (seconds) of every upstream HTTP call; uploads get a longer one.
+USEAPI_TIMEOUT = env.float("USEAPI_TIMEOUT", default=30.0)
+USEAPI_UPLOAD_TIMEOUT = env.float("USEAPI_UPLOAD_TIMEOUT", default=300.0)
+# The address of the real upstream, offered as the default for a new connection.
+USEAPI_DEFAULT_BASE_URL = "https://api.useapi.net/v1/kling"
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # urllib3 logs full URLs at DEBUG; our client logs its own redacted lines instead.
+        "urllib3": {"level": "WARNING"},
+    },
+}

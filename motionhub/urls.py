@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from motionhub.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("motionhub.accounts.urls")),
+    path("admin/", admin.site.urls),
+    # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
+    path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),
+]

@@ -1,0 +1,80 @@
+"""Shared fixtures: a fixed cast of people, one per role, and the sandbox over real HTTP.
+
+- alice is an admin, bob an operator, charlie a viewer, dave signed in with no role.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+SANDBOX_TOKEN = "user:1001-sandboxtesttoken"
+
+
+def _person(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username, f"{username}@example.com", "pw-" + username)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def alice(db) -> User:
+    return _person("alice", "admin")
+
+
+@pytest.fixture
+def bob(db) -> User:
+    return _person("bob", "operator")
+
+
+@pytest.fixture
+def charlie(db) -> User:
+    return _person("charlie", "viewer")
+
+
+@pytest.fixture
+def dave(db) -> User:
+    return _person("dave", None)
+
+
+def _signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(alice) -> Client:
+    return _signed_in(alice)
+
+
+@pytest.fixture
+def operator_client(bob) -> Client:
+    return _signed_in(bob)
+
+
+@pytest.fixture
+def viewer_client(charlie) -> Client:
+    return _signed_in(charlie)
+
+
+@pytest.fixture
+def sync_jobs(monkeypatch):
+    """Run django-q2 jobs inline (django-q2 reads Q_CLUSTER once, so patch its Conf)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def sandbox_on(settings):
+    settings.MOTIONHUB_SANDBOX = True
+    settings.MOTIONHUB_SANDBOX_TASK_SECONDS = 1.0
+
+
+@pytest.fixture
+def sandbox_url(sandbox_on, live_server) -> str:
+    """Base URL of the sandbox served over real HTTP by pytest-django's live server."""
+    return f"{live_server.url}/sandbox/v1/kling"
