@@ -76,9 +76,7 @@ TEMPLATES = [
 # "database is locked" when a read transaction tries to upgrade.
 DATA_DIR = Path(env.str("MOTIONHUB_DATA_DIR", default=str(BASE_DIR / "var")))
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'motionhub.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'motionhub.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -132,6 +130,9 @@ STORAGES = {
         )
     },
 }
+# In development WhiteNoise serves straight from the app folders (no collectstatic needed).
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 # Uploads above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

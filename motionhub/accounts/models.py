@@ -42,7 +42,17 @@ class Connection(models.Model):
         """A useapi client for this connection (the only way code here reaches upstream)."""
         from motionhub.useapi import Client
 
-        return Client(base_url=self.base_url, token=self.token)
+        return Client(
+            base_url=self.base_url,
+            token=self.token,
+            timeout=settings.USEAPI_TIMEOUT,
+            upload_timeout=settings.USEAPI_UPLOAD_TIMEOUT,
+        )
+
+
+class ActiveAccounts(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
 
 
 class KlingAccount(models.Model):
@@ -62,6 +72,11 @@ class KlingAccount(models.Model):
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Removed accounts are kept (their tasks stay in the history) but hidden from lists.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager()
+    active = ActiveAccounts()
 
     class Meta:
         ordering = ["connection__name", "email"]
@@ -103,6 +118,7 @@ class AccountChange(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     email = models.EmailField(blank=True)
     max_jobs = models.PositiveSmallIntegerField(null=True, blank=True)
+    label = models.CharField(max_length=100, blank=True)
     secret_encrypted = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     message = models.TextField(blank=True)

@@ -1,0 +1,39 @@
+"""The named django-q2 schedules MotionHub relies on, created idempotently after `migrate`.
+
+Each schedule is keyed by its name, so running migrate again (or on several hosts) never
+duplicates one; changing an entry here updates the stored schedule.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+SCHEDULES = {
+    "motionhub: sync accounts": {
+        "func": "motionhub.accounts.jobs.sync_all",
+        "minutes": 10,
+    },
+}
+SANDBOX_SCHEDULES = {
+    # Advances sandbox tasks and sends their callbacks even when nobody polls them.
+    "motionhub: sandbox tick": {"func": "motionhub.sandbox.jobs.tick", "minutes": 1},
+}
+
+
+def ensure_schedules(**kwargs) -> None:
+    from django_q.models import Schedule
+
+    wanted = dict(SCHEDULES)
+    if settings.MOTIONHUB_SANDBOX:
+        wanted.update(SANDBOX_SCHEDULES)
+    for name, spec in wanted.items():
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={
+                "func": spec["func"],
+                "schedule_type": Schedule.MINUTES,
+                "minutes": spec["minutes"],
+                "repeats": -1,
+            },
+        )
+    Schedule.objects.filter(name__in=SANDBOX_SCHEDULES).exclude(name__in=wanted).delete()
