@@ -1,0 +1,58 @@
+"""The useapi.net Kling API client: a plain library that imports nothing else of MotionHub.
+
+Usage: `Client("https://api.useapi.net/v1/kling", token).get_task(123456789)`.
+"""
+
+from __future__ import annotations
+
+from .client import Client
+from .errors import (
+    ALL_ERRORS,
+    AccountSessionBroken,
+    BadResponse,
+    InvalidInput,
+    Moderation,
+    NoFreeSlot,
+    NotFound,
+    SubscriptionRequired,
+    Unauthorized,
+    UpstreamTrouble,
+    UseapiError,
+)
+from .types import (
+    Account,
+    AccountCapacity,
+    Asset,
+    Capacity,
+    DeletedTask,
+    Download,
+    Motion,
+    RunningJob,
+    TaskStatus,
+    Work,
+)
+
+__all__ = [
+    "ALL_ERRORS",
+    "Account",
+    "AccountCapacity",
+    "AccountSessionBroken",
+    "Asset",
+    "BadResponse",
+    "Capacity",
+    "Client",
+    "DeletedTask",
+    "Download",
+    "InvalidInput",
+    "Moderation",
+    "Motion",
+    "NoFreeSlot",
+    "NotFound",
+    "RunningJob",
+    "SubscriptionRequired",
+    "TaskStatus",
+    "Unauthorized",
+    "UpstreamTrouble",
+    "UseapiError",
+    "Work",
+]

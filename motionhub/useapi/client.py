@@ -1,0 +1,207 @@
+"""One method per useapi Kling endpoint MotionHub uses.
+
+Each method names the doc page it implements (see shared/reference/useapi-kling-api.md), sends
+through the single `Http` choke point and returns a typed result or raises a `UseapiError`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from . import parsers
+from .errors import BadResponse, NotFound
+from .http import Http
+from .types import Account, Asset, Capacity, DeletedTask, Download, Motion, TaskStatus
+
+
+def _email_path(email: str) -> str:
+    # "+" and "/" in an address must not change the path; "@" reads better left as is.
+    return quote(email, safe="@")
+
+
+class Client:
+    """A useapi.net Kling API client for one API token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        upload_timeout: float = 300.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._http = Http(
+            base_url, token, timeout=timeout, upload_timeout=upload_timeout, session=session
+        )
+
+    def __repr__(self) -> str:
+        return f"<useapi Client {self._http.base_url}>"  # never the token
+
+    def close(self) -> None:
+        self._http.session.close()
+
+    # -- accounts -------------------------------------------------------------------------------
+
+    def list_accounts(self) -> list[Account]:
+        """GET /accounts — https://useapi.net/docs/api-kling-v1/get-kling-accounts.html
+
+        useapi answers 404 (plain text) while no account is configured: that is an empty list.
+        """
+        try:
+            data = self._http.call("GET", "/accounts")
+        except NotFound:
+            return []
+        return parsers.parse_accounts(data)
+
+    def get_account(self, email: str) -> Account:
+        """GET /accounts/{email}, with balance — https://useapi.net/docs/api-kling-v1/get-kling-accounts-email"""
+        data = self._http.call("GET", f"/accounts/{_email_path(email)}")
+        return parsers.parse_account(data, email=email)
+
+    def add_account(self, email: str, password: str, max_jobs: int) -> Account:
+        """POST /accounts (add, or update maxJobs) — https://useapi.net/docs/api-kling-v1/post-kling-accounts"""
+        data = self._http.call(
+            "POST",
+            "/accounts",
+            json_body={"email": email, "password": password, "maxJobs": max_jobs},
+            secrets=(password,),  # so an upstream echo of it never reaches a message
+        )
+        return parsers.parse_account(data, email=email)
+
+    def delete_account(self, email: str) -> None:
+        """DELETE /accounts/{email} — https://useapi.net/docs/api-kling-v1/del-kling-accounts-email
+
+        The success body is undocumented (probably 204), so any 2xx, with or without body, is fine.
+        """
+        self._http.call("DELETE", f"/accounts/{_email_path(email)}", expect_json=False)
+
+    # -- assets ---------------------------------------------------------------------------------
+
+    def upload_asset(
+        self, path: str | os.PathLike[str], content_type: str, *, email: str | None = None
+    ) -> Asset:
+        """POST /assets/?email= (raw body) — https://useapi.net/docs/api-kling-v1/post-kling-assets
+
+        The file is streamed from disk (a video may be 100 MB), never read into memory whole.
+        """
+        with open(path, "rb") as body:
+            size = os.fstat(body.fileno()).st_size
+            data = self._http.call(
+                "POST",
+                "/assets/",
+                params={"email": email},
+                data=body,
+                headers={"Content-Type": content_type, "Content-Length": str(size)},
+                upload=True,
+            )
+        asset = parsers.parse_asset(data)
+        if not (asset.best_url or asset.cover_url):
+            raise BadResponse("The upload was accepted but the upstream sent no URL for it.")
+        return asset
+
+    def download_asset(
+        self,
+        work_ids: list[int],
+        *,
+        file_types: list[str] | None = None,
+        email: str | None = None,
+    ) -> Download:
+        """GET /assets/download — watermark-free master (cdnUrl).
+
+        No doc page was captured; the contract is useapi's Postman collection and its
+        useapi/kling-api scripts (reference §3.4).
+        """
+        params = {
+            "workIds": ",".join(str(int(w)) for w in work_ids),
+            "fileTypes": ",".join(file_types) if file_types else None,
+            "email": email,
+        }
+        return parsers.parse_download(self._http.call("GET", "/assets/download", params=params))
+
+    # -- motions --------------------------------------------------------------------------------
+
+    def motion_upload(
+        self,
+        *,
+        resource_url: str,
+        cover_url: str,
+        email: str | None = None,
+        max_jobs: int | None = None,
+        reply_url: str | None = None,
+        reply_ref: str | None = None,
+    ) -> TaskStatus:
+        """POST /videos/motion-upload — https://useapi.net/docs/api-kling-v1/post-kling-videos-motion-upload.html
+
+        Creates a paid Kling task: never resend it after an error with `request_sent` True.
+        """
+        body = {
+            "email": email,
+            "resourceUrl": resource_url,
+            "coverUrl": cover_url,
+            "maxJobs": max_jobs,
+            "replyUrl": reply_url,
+            "replyRef": reply_ref,
+        }
+        return self._create("/videos/motion-upload", body)
+
+    def motion_create(self, *, email: str | None = None, **fields: Any) -> TaskStatus:
+        """POST /videos/motion-create — https://useapi.net/docs/api-kling-v1/post-kling-videos-motion-create.html
+
+        Fields pass through under their upstream names, since the body changed between
+        versions: 2025 `workId`, `image`, `prompt`, `duration`, `mode`, `character_id`, ...;
+        2026 `imageUrl`, `motionUrl`, `model_name`, `keepAudio`, `motionDirection`, `element_1`;
+        both `replyUrl`, `replyRef`. Creates a paid Kling task, like `motion_upload`.
+        """
+        return self._create("/videos/motion-create", {"email": email, **fields})
+
+    def _create(self, path: str, body: dict[str, Any]) -> TaskStatus:
+        body = {k: v for k, v in body.items() if v is not None}
+        # No fallback id: a 200 without task.id is a BadResponse (useapi's own scripts agree).
+        return parsers.parse_task_status(self._http.call("POST", path, json_body=body))
+
+    def list_motions(
+        self,
+        *,
+        email: str | None = None,
+        mine: bool = False,
+        page_num: int | None = None,
+        page_size: int | None = None,
+    ) -> list[Motion]:
+        """GET /videos/motions — https://useapi.net/docs/api-kling-v1/get-kling-videos-motions
+
+        Paging is honoured only with mine=true, and only by the 2025 API.
+        """
+        params = {
+            "email": email,
+            "mine": "true" if mine else "false",
+            "pageNum": page_num,
+            "pageSize": page_size,
+        }
+        return parsers.parse_motions(self._http.call("GET", "/videos/motions", params=params))
+
+    # -- tasks ----------------------------------------------------------------------------------
+
+    def get_task(self, task_id: int, *, email: str | None = None) -> TaskStatus:
+        """GET /tasks/{task_id} — https://useapi.net/docs/api-kling-v1/get-kling-tasks-task_id"""
+        task_id = int(task_id)
+        data = self._http.call("GET", f"/tasks/{task_id}", params={"email": email})
+        return parsers.parse_task_status(data, task_id=task_id)
+
+    def delete_task(self, task_id: int, *, email: str | None = None) -> DeletedTask:
+        """DELETE /tasks/{task_id} — https://useapi.net/docs/api-kling-v1/del-kling-tasks-task_id.html
+
+        Removes the task and all its works; for a 2025 user motion pass the motion's taskId.
+        """
+        data = self._http.call("DELETE", f"/tasks/{int(task_id)}", params={"email": email})
+        return parsers.parse_deleted_task(data)
+
+    # -- scheduler ------------------------------------------------------------------------------
+
+    def scheduler_available(self) -> Capacity:
+        """GET /scheduler/available — https://useapi.net/docs/api-kling-v1/get-kling-scheduler-available.html"""
+        return parsers.parse_capacity(self._http.call("GET", "/scheduler/available"))
