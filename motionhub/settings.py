@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "motionhub.core",
     "motionhub.accounts",
     "motionhub.sandbox",
+    "motionhub.motions",
+    "motionhub.audit",
 ]
 
 MIDDLEWARE = [
@@ -160,9 +162,11 @@ if not DEBUG:
 REDIS_URL = env.str("REDIS_URL", default="")
 Q_CLUSTER = {
     "name": "motionhub",
-    "workers": env.int("Q_WORKERS", default=2),
-    "timeout": env.int("Q_TIMEOUT", default=120),
-    "retry": env.int("Q_RETRY", default=180),
+    # One worker may be busy with the task heartbeat loop; the others submit.
+    "workers": env.int("Q_WORKERS", default=3),
+    # Long enough for a 100 MB upload on a slow line; retry must stay above it.
+    "timeout": env.int("Q_TIMEOUT", default=600),
+    "retry": env.int("Q_RETRY", default=720),
     "max_attempts": 3,
     "ack_failures": True,
     "save_limit": 1000,
@@ -186,6 +190,16 @@ MOTIONHUB_PUBLIC_URL = env.str("MOTIONHUB_PUBLIC_URL", default="").rstrip("/")
 MOTIONHUB_SANDBOX = env.bool("MOTIONHUB_SANDBOX", default=False)
 # How long a sandbox task takes from submitted to final, in seconds.
 MOTIONHUB_SANDBOX_TASK_SECONDS = env.float("MOTIONHUB_SANDBOX_TASK_SECONDS", default=6.0)
+# Tracking: how often a submitted task is read upstream (GET /tasks/{id}), and at most how many
+# tasks of one account are read per round (a bounded rate per account).
+MOTIONHUB_POLL_SECONDS = env.float("MOTIONHUB_POLL_SECONDS", default=10.0)
+MOTIONHUB_POLLS_PER_ACCOUNT = env.int("MOTIONHUB_POLLS_PER_ACCOUNT", default=5)
+# Submission: attempts for transient trouble before the create call, and the first back-off.
+MOTIONHUB_MAX_ATTEMPTS = env.int("MOTIONHUB_MAX_ATTEMPTS", default=4)
+MOTIONHUB_BACKOFF_SECONDS = env.float("MOTIONHUB_BACKOFF_SECONDS", default=10.0)
+# Believe X-Forwarded-For for the audit log's source address only behind a reverse proxy that
+# sets it: anyone can send that header, so by default the connecting address is recorded.
+MOTIONHUB_TRUST_X_FORWARDED_FOR = env.bool("MOTIONHUB_TRUST_X_FORWARDED_FOR", default=False)
 # Timeout (seconds) of every upstream HTTP call; uploads get a longer one.
 USEAPI_TIMEOUT = env.float("USEAPI_TIMEOUT", default=30.0)
 USEAPI_UPLOAD_TIMEOUT = env.float("USEAPI_UPLOAD_TIMEOUT", default=300.0)

@@ -5,12 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from motionhub.core import views as core_views
+from motionhub.motions import urls as motion_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("motionhub.accounts.urls")),
+    path("motions/", include("motionhub.motions.urls")),
+    path("tasks/", include(motion_urls.task_patterns)),
+    path("hooks/", include(motion_urls.hook_patterns)),
+    path("audit/", include("motionhub.audit.urls")),
+    # Uploaded media is team data: served only to signed-in people with a role.
+    path("media/<path:path>", core_views.media, name="media"),
     path("admin/", admin.site.urls),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),

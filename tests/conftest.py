@@ -19,6 +19,15 @@ def _person(username: str, group: str | None) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores its uploads in a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Real password hashing costs ~0.3 s per person; tests do not need it to be slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def alice(db) -> User:
     return _person("alice", "admin")

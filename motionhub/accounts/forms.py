@@ -25,9 +25,9 @@ class ConnectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["base_url"].help_text = (
-            f"The real service is {settings.USEAPI_DEFAULT_BASE_URL}"
-        )
+        self.fields[
+            "base_url"
+        ].help_text = f"The real service is {settings.USEAPI_DEFAULT_BASE_URL}"
         if self.instance.pk:
             self.fields["token"].required = False
             self.fields["token"].help_text = "Leave empty to keep the current token."

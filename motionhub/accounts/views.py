@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from motionhub import audit
 from motionhub.accounts import jobs
 from motionhub.accounts.forms import AccountAddForm, AccountEditForm, ConnectionForm
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
-from motionhub.core.roles import admin_required, viewer_required
+from motionhub.core.roles import admin_required, viewer_required, viewer_required_polled
 
 RECENT_CHANGES = 10
 
@@ -41,7 +42,7 @@ def _changes_context() -> dict:
     return {"changes": changes, "changes_pending": any(not c.is_final for c in changes)}
 
 
-@viewer_required
+@viewer_required_polled
 @require_GET
 def changes_fragment(request):
     """Polled by the accounts page while a change is pending; stops polling once none is."""
@@ -61,6 +62,13 @@ def connection_create(request):
             connection.created_by = request.user
             connection.save()
             jobs.request_change(connection, AccountChange.Action.SYNC, user=request.user)
+            audit.record(
+                request,
+                audit.Action.CONNECTION_CREATE,
+                target=connection,
+                outcome=audit.Outcome.REQUESTED,
+                detail=f"base URL {connection.base_url}",
+            )
         messages.success(request, f"Connection “{connection.name}” saved; syncing its accounts.")
         return redirect("accounts:index")
     return render(request, "accounts/connection_form.html", {"form": form})
@@ -74,6 +82,13 @@ def connection_edit(request, pk: int):
         with transaction.atomic():
             form.save()
             jobs.request_change(connection, AccountChange.Action.SYNC, user=request.user)
+            audit.record(
+                request,
+                audit.Action.CONNECTION_UPDATE,
+                target=connection,
+                outcome=audit.Outcome.REQUESTED,
+                detail=audit.describe_changes(form),
+            )
         messages.success(request, f"Connection “{connection.name}” updated; syncing its accounts.")
         return redirect("accounts:index")
     return render(
@@ -87,6 +102,12 @@ def connection_sync(request, pk: int):
     connection = get_object_or_404(Connection, pk=pk)
     with transaction.atomic():
         jobs.request_change(connection, AccountChange.Action.SYNC, user=request.user)
+        audit.record(
+            request,
+            audit.Action.CONNECTION_SYNC,
+            target=connection,
+            outcome=audit.Outcome.REQUESTED,
+        )
     messages.info(request, f"Syncing “{connection.name}” with useapi.net.")
     return redirect("accounts:index")
 
@@ -106,6 +127,15 @@ def account_add(request, pk: int):
                 max_jobs=data["max_jobs"],
                 password=data["password"],
                 label=data["label"],
+            )
+            audit.record(
+                request,
+                audit.Action.ACCOUNT_ADD,
+                target_type="accounts.klingaccount",
+                target_label=data["email"],
+                account_label=data["email"],
+                outcome=audit.Outcome.REQUESTED,
+                detail=f"on {connection.name}, maxJobs {data['max_jobs']}",
             )
         messages.info(
             request, f"Adding {data['email']}: useapi.net is signing in to Kling. See below."
@@ -138,6 +168,14 @@ def account_edit(request, pk: int):
                 messages.info(request, f"Changing maxJobs of {account.email} to {new_max_jobs}.")
             else:
                 messages.success(request, f"{account.email} saved.")
+            audit.record(
+                request,
+                audit.Action.ACCOUNT_UPDATE,
+                target=account,
+                account=account,
+                outcome=audit.Outcome.REQUESTED if form.max_jobs_changed else audit.Outcome.OK,
+                detail=audit.describe_changes(form),
+            )
         return redirect("accounts:index")
     return render(request, "accounts/account_edit.html", {"form": form, "account": account})
 
@@ -152,6 +190,13 @@ def account_remove(request, pk: int):
                 AccountChange.Action.REMOVE,
                 user=request.user,
                 email=account.email,
+            )
+            audit.record(
+                request,
+                audit.Action.ACCOUNT_REMOVE,
+                target=account,
+                account=account,
+                outcome=audit.Outcome.REQUESTED,
             )
         messages.info(request, f"Removing {account.email} from useapi.net.")
         return redirect("accounts:index")

@@ -51,13 +51,28 @@ def can_administer(user: AbstractBaseUser | AnonymousUser) -> bool:
     return has_role(user, ADMIN)
 
 
-def role_required(role: str) -> Callable:
-    """View decorator: 403 for a signed-in person without `role` (login is the middleware's)."""
+SESSION_KEY = "motionhub_role"
+
+
+def role_required(role: str, *, from_session: bool = False) -> Callable:
+    """View decorator: 403 for a signed-in person without `role` (login is the middleware's).
+
+    Pages read the role from the database and remember it in the session; polled fragments
+    (`from_session=True`) trust that remembered role, which saves a query on every poll. A role
+    taken away therefore reaches an open page's fragments when the person next loads a page.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not has_role(request.user, role):
+            session = getattr(request, "session", None)
+            if from_session and session is not None and SESSION_KEY in session:
+                current = session[SESSION_KEY]
+            else:
+                current = role_of(request.user)
+                if session is not None and session.get(SESSION_KEY) != current:
+                    session[SESSION_KEY] = current
+            if _RANK[current] < _RANK[role]:
                 raise PermissionDenied(f"This needs the {role} role.")
             return view(request, *args, **kwargs)
 
@@ -67,5 +82,6 @@ def role_required(role: str) -> Callable:
 
 
 viewer_required = role_required(VIEWER)
+viewer_required_polled = role_required(VIEWER, from_session=True)
 operator_required = role_required(OPERATOR)
 admin_required = role_required(ADMIN)

@@ -76,6 +76,19 @@ class _Scrubber:
             text = text.replace(secret, "[redacted]")
         return text
 
+    def json(self, value: Any) -> Any:
+        """The same JSON value with every secret removed from its strings (keys included)."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            return [self.json(item) for item in value]
+        if isinstance(value, dict):
+            return {self(str(k)): self.json(v) for k, v in value.items()}
+        return value
+
+    def found_in(self, text: str) -> bool:
+        return any(secret in text for secret in self._secrets)
+
 
 class Http:
     """A thin wrapper over one `requests.Session`; see the module docstring."""
@@ -283,8 +296,10 @@ def _decode(response: requests.Response, scrub: _Scrubber) -> Any:
     if not response.content:
         raise BadResponse("The upstream sent an empty answer.", status=response.status_code)
     try:
-        return response.json()
+        data = response.json()
     except ValueError:
         raise BadResponse(
             status=response.status_code, upstream_error=scrub(_short(response.text))
         ) from None
+    # Answers are stored (raw responses on tasks): an echoed secret must not go with them.
+    return scrub.json(data) if scrub.found_in(response.text) else data

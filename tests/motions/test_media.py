@@ -20,28 +20,9 @@ from motionhub.motions.media import (
     probe_cover_image,
     probe_motion_video,
 )
-from tests.media import make_clip, make_image
+from tests.media import make_image
 
 MiB = 1024 * 1024
-
-
-@pytest.fixture(scope="session")
-def clip(tmp_path_factory) -> Callable[..., Path]:
-    """make_clip with a session cache: each distinct clip is encoded once per test run.
-
-    Returned files are shared; a test that alters one copies it first (see `copy_of`).
-    """
-    folder = tmp_path_factory.mktemp("clips")
-    cache: dict[tuple, Path] = {}
-
-    def get(seconds: float, *, name: str = "clip.mp4", **options) -> Path:
-        key = (seconds, name, tuple(sorted(options.items())))
-        if key not in cache:
-            target = folder / f"{len(cache)}-{name}"
-            cache[key] = make_clip(target, seconds, **options)
-        return cache[key]
-
-    return get
 
 
 @pytest.fixture

@@ -321,3 +321,15 @@ def test_it_logs_one_redacted_line_per_call(api, client, caplog):
     assert "-> ReadTimeout" in lines[2]
     _assert_no_token(caplog.text)
     assert EMAIL not in caplog.text  # query values are not logged
+
+
+def test_a_successful_answer_that_echoes_the_token_is_kept_without_it(api, client):
+    api.get(
+        f"{BASE}/tasks/1",
+        json={"task": {"id": 1, "note": f"Authorization: Bearer {TOKEN}"}, "status_name": "x"},
+    )
+
+    status = client.get_task(1)
+
+    assert TOKEN not in str(status.raw)
+    assert "[redacted]" in status.raw["task"]["note"]

@@ -1,0 +1,41 @@
+"""The vocabulary of the audit log: what people do, and how it ended.
+
+Kept apart from models.py so `motionhub.audit` can export them while Django is still loading
+apps. The keys are stored in every row and bookmarked in filter URLs: never rename one, add a
+new key instead.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Action(models.TextChoices):
+    LOGIN = "auth.login", "Signed in"
+    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    LOGOUT = "auth.logout", "Signed out"
+    CONNECTION_CREATE = "connection.create", "Added a connection"
+    CONNECTION_UPDATE = "connection.update", "Changed a connection"
+    CONNECTION_SYNC = "connection.sync", "Synced a connection"
+    ACCOUNT_ADD = "account.add", "Added a Kling account"
+    ACCOUNT_UPDATE = "account.update", "Changed a Kling account"
+    ACCOUNT_REMOVE = "account.remove", "Removed a Kling account"
+    MOTION_UPLOAD = "motion.upload", "Uploaded a custom motion"
+    MOTION_CREATE = "motion.create", "Applied a motion to an image"
+    TASK_RETRY = "task.retry", "Retried a task"
+    TASK_CANCEL = "task.cancel", "Canceled a task"
+    MOTION_DELETE = "motion.delete", "Deleted a motion"
+    ROLE_CHANGE = "role.change", "Changed a role"
+    USER_CREATE = "user.create", "Created a person"
+    USER_UPDATE = "user.update", "Changed a person"
+    USER_DELETE = "user.delete", "Deleted a person"
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", "ok"
+    # Accepted and handed to a background job, which records its own result (e.g. AccountChange).
+    REQUESTED = "requested", "requested"
+    # We said no: a wrong password, a missing permission, invalid input.
+    REFUSED = "refused", "refused"
+    # We tried and it went wrong.
+    FAILED = "failed", "failed"

@@ -1,0 +1,144 @@
+"""Motion tasks (what we submitted upstream) and their timelines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class State(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    UPLOADING = "uploading", "Uploading"
+    SUBMITTING = "submitting", "Submitting"
+    SUBMITTED = "submitted", "Submitted"
+    PROCESSING = "processing", "Processing"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REJECTED = "rejected", "Rejected"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    CANCELED = "canceled", "Canceled"
+
+
+# A task holds one of its account's slots from the moment a worker claims it until it is final.
+IN_FLIGHT = (State.UPLOADING, State.SUBMITTING, State.SUBMITTED, State.PROCESSING)
+# Upstream knows the task: tracking polls these.
+TRACKED = (State.SUBMITTED, State.PROCESSING)
+FINAL = (State.SUCCEEDED, State.FAILED, State.REJECTED, State.CANCELED)
+# Nothing will change by itself any more (needs_attention waits for a person).
+SETTLED = (*FINAL, State.NEEDS_ATTENTION)
+
+
+class Kind(models.TextChoices):
+    MOTION_UPLOAD = "motion_upload", "Motion upload"
+    MOTION_CREATE = "motion_create", "Motion create"
+
+
+class MotionTask(models.Model):
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MOTION_UPLOAD)
+    name = models.CharField(max_length=200)
+    # Null while "automatic" waits for a slot; set when a worker claims the task.
+    account = models.ForeignKey(
+        "accounts.KlingAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    auto_account = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+
+    # Inputs: files under MEDIA_ROOT with generated names, and what we measured of them.
+    video = models.FileField(upload_to="motions/videos/%Y/%m/", blank=True)
+    cover = models.FileField(upload_to="motions/covers/%Y/%m/", blank=True)
+    cover_from_video = models.BooleanField(default=False)
+    image = models.FileField(upload_to="motions/images/%Y/%m/", blank=True)
+    inputs = models.JSONField(default=dict, blank=True)
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    # Upstream ids are large integers: 64-bit, never floats.
+    upstream_task_id = models.BigIntegerField(null=True, blank=True)
+    upstream_status = models.CharField(max_length=40, blank=True)
+    # What the upstream returned, with secrets removed: assets, create call, last task read.
+    upstream = models.JSONField(default=dict, blank=True)
+    error_category = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+
+    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    reply_nonce = models.CharField(max_length=40, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="task_newest"),
+            # Partial indexes on the live states keep the dispatcher and tracker cheap.
+            models.Index(
+                fields=["created_at"],
+                name="task_queued",
+                condition=Q(state="queued"),
+            ),
+            models.Index(
+                fields=["account", "state"],
+                name="task_in_flight",
+                condition=Q(state__in=["uploading", "submitting", "submitted", "processing"]),
+            ),
+            models.Index(
+                fields=["next_poll_at"],
+                name="task_tracked",
+                condition=Q(state__in=["submitted", "processing"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:detail", args=[self.pk])
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL
+
+    @property
+    def is_settled(self) -> bool:
+        return self.state in SETTLED
+
+
+class TaskEvent(models.Model):
+    """Append-only timeline: one row per state change or notable step of a task."""
+
+    class Source(models.TextChoices):
+        PERSON = "person", "Person"
+        WORKER = "worker", "Worker"
+        POLL = "poll", "Poll"
+        CALLBACK = "callback", "Callback"
+        SYSTEM = "system", "System"
+
+    task = models.ForeignKey(MotionTask, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["task", "at"], name="event_task_at")]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state} ({self.source})"
