@@ -13,7 +13,9 @@ import socket
 import time
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from motionhub.core.models import Lease
 from motionhub.motions import dispatch, track
@@ -21,6 +23,14 @@ from motionhub.motions.models import MotionTask, State
 
 LEASE = "motionhub: task heartbeat"
 HEARTBEAT_SECONDS = 55.0
+
+
+def soon() -> None:
+    """Start a heartbeat now (e.g. a task was just submitted) instead of at the next schedule.
+
+    If one is already looping, the lease makes this one return at once.
+    """
+    transaction.on_commit(lambda: async_task("motionhub.motions.heartbeat.run"))
 
 
 def run(budget: float = HEARTBEAT_SECONDS) -> None:

@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from motionhub.motions import callbacks, timeline
+from motionhub.motions import callbacks, heartbeat, timeline
 from motionhub.motions.models import Kind, MotionTask, State, TaskEvent
 from motionhub.useapi import UseapiError
 from motionhub.useapi.errors import NoFreeSlot, NotFound
@@ -68,7 +68,7 @@ def run(task_id: int) -> None:
     recorded = MotionTask.objects.values_list("upstream", flat=True).get(pk=task_id)
     upstream = {**recorded, "create": result.raw}
     now = timezone.now()
-    timeline.move(
+    moved = timeline.move(
         task_id,
         [State.SUBMITTING],
         State.SUBMITTED,
@@ -80,6 +80,8 @@ def run(task_id: int) -> None:
         submitted_at=now,
         next_poll_at=now + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS),
     )
+    if moved:
+        heartbeat.soon()  # start tracking now rather than at the next scheduled beat
 
 
 def _prepare(task: MotionTask, client, email: str) -> dict:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 
-class SandboxConfig(AppConfig):
+class SandboxAppConfig(AppConfig):
     name = "motionhub.sandbox"
     label = "sandbox"
     verbose_name = "useapi sandbox"

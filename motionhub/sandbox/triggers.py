@@ -1,0 +1,69 @@
+"""Failures on demand: markers in a Kling account's email, the 402 token, and injected faults.
+
+A marker is a `+word` in the email's local part (`demo+moderation@sandbox.test`), so a person can
+provoke each failure from the dashboard by adding such an account. See README.md for the list.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from motionhub.sandbox import errors
+from motionhub.sandbox.models import Account, SandboxConfig
+
+MARKERS = frozenset(
+    {"moderation", "invalid", "busy", "down", "broken", "fail", "gone", "slow", "nomatch"}
+)
+# The useapi user number whose tokens (`user:402-…`) answer 402 everywhere.
+SUBSCRIPTION_LAPSED_USER = 402
+
+# Kling's moderation answer, exact from the motion-upload spec (seed).
+MODERATION = {
+    "error": (
+        "The content you uploaded appears to violate the community guidelines. (CM_EXT.POther)"
+    ),
+    "message": "Service busy (CM_EXT.POther)",
+}
+FAILURE_TEXT = "Generation failed: Kling could not process the input (sandbox +fail)"
+
+
+def markers(email: str) -> frozenset[str]:
+    local = email.split("@", 1)[0].lower()
+    return frozenset(local.split("+")[1:]) & MARKERS
+
+
+def roll_faults(config: SandboxConfig) -> None:
+    """Injected faults, one independent roll per kind (all rates are 0 by default)."""
+    if random.random() < config.rate_slow:
+        time.sleep(config.slow_seconds)
+    if random.random() < config.rate_503:
+        raise errors.unavailable()
+    if random.random() < config.rate_500:
+        raise errors.internal_error()
+    if random.random() < config.rate_429:
+        raise errors.no_free_slot("every configured account is at capacity")
+
+
+def check_account(account: Account, config: SandboxConfig) -> None:
+    """Markers that affect every call working with the account (except adding/removing it)."""
+    found = markers(account.email)
+    if "slow" in found:
+        time.sleep(config.slow_seconds)
+    if "down" in found:
+        raise errors.unavailable()
+    if "broken" in found:
+        raise errors.Refusal(596, "Account session is broken")
+
+
+def check_create(account: Account) -> None:
+    """Markers that refuse create calls, after their parameters were found valid."""
+    found = markers(account.email)
+    if "busy" in found:
+        raise errors.no_free_slot(f"account {account.email} is at capacity")
+    if "invalid" in found:
+        raise errors.Refusal(
+            400, {"error": "Parameter error (VALID.ParamError)", "message": "Bad Request"}
+        )
+    if "moderation" in found:
+        raise errors.Refusal(500, MODERATION)

@@ -1,0 +1,1 @@
+"""Sandbox endpoints, one module per family of the useapi Kling v1 reference."""
