@@ -52,20 +52,22 @@ def accept_upload(form: MotionUploadForm, user) -> MotionTask:
         else:
             _cover_from_video(task)
         stored.append(task.cover)
-        with transaction.atomic():
-            task.save()
-            TaskEvent.objects.create(
-                task=task,
-                to_state=State.QUEUED,
-                source=TaskEvent.Source.PERSON,
-                detail=f"Submitted by {user.get_username()}.",
-            )
-            dispatch.soon()
+        _queue(task, f"Submitted by {user.get_username()}.")
     except BaseException:
         for field in stored:  # nothing half-saved: no task, no orphan files
             field.delete(save=False)
         raise
     return task
+
+
+def _queue(task: MotionTask, detail: str) -> None:
+    """Save the new task `queued` with its first timeline row; dispatch once committed."""
+    with transaction.atomic():
+        task.save()
+        TaskEvent.objects.create(
+            task=task, to_state=State.QUEUED, source=TaskEvent.Source.PERSON, detail=detail
+        )
+        dispatch.soon()
 
 
 def _cover_from_video(task: MotionTask) -> None:
@@ -83,34 +85,62 @@ def retry(task: MotionTask, user) -> MotionTask:
     new = MotionTask.objects.get(pk=task.pk)
     new.pk = None
     new._state.adding = True
-    with transaction.atomic():
-        fresh = dict(
-            state=State.QUEUED,
-            retry_of_id=task.pk,
-            submitted_by=user,
-            account_id=None if task.auto_account else task.account_id,
-            upstream_task_id=None,
-            upstream_status="",
-            upstream={},
-            error_category="",
-            error_message="",
-            attempts=0,
-            not_before=None,
-            next_poll_at=None,
-            reply_nonce=callbacks.new_nonce(),
-            claimed_at=None,
-            submitted_at=None,
-            finished_at=None,
-            created_at=timezone.now(),
-        )
-        for field, value in fresh.items():
-            setattr(new, field, value)
-        new.save()
-        TaskEvent.objects.create(
-            task=new,
-            to_state=State.QUEUED,
-            source=TaskEvent.Source.PERSON,
-            detail=f"Retry of task #{task.pk} by {user.get_username()}.",
-        )
-        dispatch.soon()
+    fresh = dict(
+        state=State.QUEUED,
+        retry_of_id=task.pk,
+        submitted_by=user,
+        account_id=None if task.auto_account else task.account_id,
+        upstream_task_id=None,
+        upstream_status="",
+        upstream={},
+        error_category="",
+        error_message="",
+        attempts=0,
+        not_before=None,
+        next_poll_at=None,
+        reply_nonce=callbacks.new_nonce(),
+        claimed_at=None,
+        submitted_at=None,
+        finished_at=None,
+        created_at=timezone.now(),
+    )
+    for field, value in fresh.items():
+        setattr(new, field, value)
+    _queue(new, f"Retry of task #{task.pk} by {user.get_username()}.")
     return new
+
+
+def accept_create(form, user) -> MotionTask:
+    """Queue a motion-create task: the image is stored, the motion named by what it was."""
+    motion = form.motion
+    image_info = form.image_info
+    task = MotionTask(
+        kind=Kind.MOTION_CREATE,
+        name=form.cleaned_data["name"],
+        account=motion.account,
+        submitted_by=user,
+        reply_nonce=callbacks.new_nonce(),
+        inputs={
+            "image_name": Path(form.cleaned_data["image"].name).name[:200],
+            "image_content_type": image_info.content_type,
+            "width": image_info.width,
+            "height": image_info.height,
+            "motion": {
+                "name": motion.name,
+                "key": motion.key,
+                "work_id": motion.work_id,
+                "cover_url": motion.cover_url,
+                "video_url": motion.video_url,
+                "official": not motion.is_mine,
+            },
+            "create_fields": form.create_fields(),
+        },
+    )
+    task.image.save(_generated_name(image_info.content_type), form.cleaned_data["image"],
+                    save=False)  # fmt: skip
+    try:
+        _queue(task, f"Submitted by {user.get_username()}: “{motion.name}” applied to an image.")
+    except BaseException:
+        task.image.delete(save=False)
+        raise
+    return task

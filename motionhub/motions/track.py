@@ -39,6 +39,14 @@ def record(task: MotionTask, status: TaskStatus, *, source: str) -> None:
     name = status.status_name or str(status.status or "")
     if status.status_final:
         if status.succeeded:
+            if status.works:
+                work = status.works[0]
+                upstream["result"] = {
+                    "work_id": work.work_id,
+                    "video_url": work.video_url,
+                    "cover_url": work.cover_url,
+                    "duration_ms": work.duration_ms,
+                }
             moved = timeline.move(task.pk, TRACKED, State.SUCCEEDED, source=source,
                                   detail="Upstream says succeed.", upstream_status=name,
                                   upstream=upstream)  # fmt: skip

@@ -1,6 +1,6 @@
-// Progress bar for the upload form while htmx sends the files.
+// Progress bar for forms with files (class "with-progress") while htmx sends them.
 document.addEventListener("htmx:xhr:progress", function (event) {
-  var form = event.target.closest ? event.target.closest("#upload-form") : null;
+  var form = event.target.closest ? event.target.closest("form.with-progress") : null;
   if (!form || !event.detail.lengthComputable) return;
   var box = form.querySelector(".upload-progress");
   var bar = box.querySelector("progress");
