@@ -1,0 +1,1 @@
+"""`make bench`: proves the task history, its export and the polled fragment scale."""

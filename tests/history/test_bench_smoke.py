@@ -1,0 +1,37 @@
+"""`make bench` on a tiny dataset, so the script cannot rot. Nothing here is timed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import run, seed
+from motionhub.motions.models import MotionTask, TaskEvent
+
+
+@pytest.fixture
+def bench_urls(settings):
+    settings.ROOT_URLCONF = "bench.urls"
+
+
+def test_the_bench_seeds_then_reuses_its_rows(db):
+    first = seed.seed(tasks=200, accounts=3, events_per_task=5, batch=64)
+
+    assert not first.reused
+    assert MotionTask.objects.count() == 200 and TaskEvent.objects.count() == 1000
+    assert MotionTask.objects.values("account").distinct().count() <= 4  # 3 + automatic
+    assert seed.seed(tasks=200, accounts=3, events_per_task=5).reused
+
+
+def test_the_bench_measures_every_case_and_prints_the_target_figures(db, bench_urls):
+    seed.seed(tasks=200, accounts=3, events_per_task=5)
+    args = run.parse(["--rounds", "2", "--warmup", "0", "--csv-repeats", "1", "--deep-row", "100"])
+
+    figures = run.measure_all(args, memory_in_child=False)
+
+    for case in ("bare", "poll", "history", "history_filtered", "history_deep", "admin", "home"):
+        assert figures[f"{case}_ms"] > 0 and figures[f"{case}_queries"] > 0
+    assert figures["csv_rows"] == 200
+    # The same few queries for the first page, a deep one, and the export of every row.
+    assert figures["history_queries"] == figures["history_deep_queries"]
+    assert figures["csv_queries"] <= figures["history_queries"]
+    assert list(figures)[-6:] == [name for name, _target, _kind in run.TARGETS]
