@@ -32,9 +32,15 @@ def run() -> int:
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:BATCH]
     )
+    # Accounts found full during this run: the tasks after are not tried on them again, and
+    # once every account is full the rest of the queue waits for a slot to free up.
+    full: set[int] = set()
+    enabled = set(KlingAccount.active.filter(enabled=True).values_list("pk", flat=True))
     started = 0
     for task_id in list(due):
-        if claim(task_id):
+        if enabled <= full:
+            break
+        if claim(task_id, full):
             async_task("motionhub.motions.submit.run", task_id, task_name=f"submit-{task_id}")
             started += 1
     return started
@@ -44,12 +50,25 @@ def in_flight(account_id: int) -> int:
     return MotionTask.objects.filter(account_id=account_id, state__in=IN_FLIGHT).count()
 
 
-def claim(task_id: int) -> bool:
-    """Give the task a slot (queued → uploading) if its account, or any account, has one free."""
+def claim(task_id: int, full: set[int] | None = None) -> bool:
+    """Give the task a slot (queued → uploading) if its account, or any account, has one free.
+
+    `full` collects the accounts found without a free slot (and skips those already in it).
+    """
+    full = set() if full is None else full
     task = MotionTask.objects.filter(pk=task_id, state=State.QUEUED).first()
     if task is None:
         return False
     for account in _candidates(task):
+        # A plain read first: a full account is skipped without a write transaction. Every
+        # accept, back-off and finish starts a dispatcher, and each tries up to BATCH tasks; had
+        # each try taken the lock, a long queue behind full accounts would keep SQLite's single
+        # write lock (or the account rows on PostgreSQL) busy with claims that cannot succeed,
+        # stalling every other writer. A stale "full" is harmless: freeing a slot is a state
+        # change that starts a dispatcher again (timeline.move). The locked count below decides.
+        if account.pk in full or in_flight(account.pk) >= account.max_jobs:
+            full.add(account.pk)
+            continue
         # One short transaction per account, each locking one account row: no deadlocks
         # between dispatchers, and the conditional update makes exactly one of them win.
         with transaction.atomic():
@@ -60,6 +79,7 @@ def claim(task_id: int) -> bool:
                 continue
             busy = in_flight(locked.pk)
             if busy >= locked.max_jobs:
+                full.add(locked.pk)
                 continue
             now = timezone.now()
             won = MotionTask.objects.filter(pk=task_id, state=State.QUEUED).update(

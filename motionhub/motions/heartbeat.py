@@ -1,8 +1,9 @@
 """The task heartbeat: one scheduled job that keeps live tasks moving.
 
 django-q2 runs schedules at most about once a minute, which is too coarse for a poll interval
-of a few seconds. So the scheduled job loops for up to HEARTBEAT_SECONDS while there is live
-work — hand due queued tasks to free slots, read due tracked tasks, rescue stranded ones — and
+of a few seconds. So the scheduled job loops for up to HEARTBEAT_SECONDS (less when the job
+timeout is shorter) while there is live work — hand due queued tasks to free slots, read due
+tracked tasks, rescue stranded ones — then hands over to a fresh job if work is still due, and
 a database lease makes sure only one such loop runs across all workers and hosts.
 """
 
@@ -15,6 +16,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from motionhub.core.models import Lease
@@ -28,15 +30,21 @@ HEARTBEAT_SECONDS = 55.0
 def soon() -> None:
     """Start a heartbeat now (e.g. a task was just submitted) instead of at the next schedule.
 
-    If one is already looping, the lease makes this one return at once.
+    If one is already looping, the lease makes this one return at once. In django-q2's sync
+    mode (no workers) the loop would run inside the caller for up to a minute, so there the
+    schedule alone drives it.
     """
+    if Conf.SYNC:
+        return
     transaction.on_commit(lambda: async_task("motionhub.motions.heartbeat.run"))
 
 
 def run(budget: float = HEARTBEAT_SECONDS) -> None:
+    budget = _within_job_timeout(budget)
     holder = f"{socket.gethostname()}:{os.getpid()}:{time.monotonic_ns()}"
     if not Lease.acquire(LEASE, holder, budget + 30):
         return  # another heartbeat is running
+    hand_over = False
     try:
         deadline = time.monotonic() + budget
         while True:
@@ -44,11 +52,32 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
             dispatch.run()
             track.poll_due()
             wait = _seconds_until_next_due()
-            if wait is None or time.monotonic() + wait > deadline:
-                return
+            if wait is None:
+                break
+            if time.monotonic() + wait > deadline:
+                # Work falls due soon after this loop's budget: a fresh heartbeat takes over
+                # at once, rather than the schedule a minute or more from now.
+                hand_over = wait < HEARTBEAT_SECONDS
+                break
             time.sleep(max(wait, 0.5))
     finally:
         Lease.release(LEASE, holder)
+    if hand_over and not Conf.SYNC:
+        async_task("motionhub.motions.heartbeat.run")
+
+
+def _within_job_timeout(budget: float) -> float:
+    """The loop's budget, ending well before django-q2's job timeout (Q_TIMEOUT).
+
+    A job past the timeout is interrupted by SIGALRM wherever it is. For this loop that was
+    every run when Q_TIMEOUT < HEARTBEAT_SECONDS, and landing inside a database call it can
+    leave the worker's connection in a transaction Django no longer knows about: on SQLite that
+    worker then holds the write lock and every other process stalls.
+    """
+    timeout = Conf.TIMEOUT
+    if not timeout or timeout < 0:
+        return budget
+    return min(budget, max(timeout - max(5.0, timeout / 4), 1.0))
 
 
 def _seconds_until_next_due() -> float | None:

@@ -54,8 +54,13 @@ def run(task_id: int) -> None:
     except UseapiError as exc:
         _before_create_failed(task, exc)
         return
+    # Only for the claim this job was started for. A job that outlived Q_RETRY (a backlog, a
+    # redelivery) may find its task swept back to the queue and claimed again meanwhile —
+    # perhaps by another account, whose job sends it: this one would create it upstream on the
+    # old account while the task records the new one (tracked there, it would end "gone").
+    claim = {"claimed_at": task.claimed_at, "account_id": task.account_id}
     if not timeline.move(task_id, [State.UPLOADING], State.SUBMITTING, source=WORKER,
-                         detail="Sending the create call."):  # fmt: skip
+                         detail="Sending the create call.", only_if=claim):  # fmt: skip
         return
     try:
         if task.kind == Kind.MOTION_UPLOAD:
@@ -86,7 +91,14 @@ def run(task_id: int) -> None:
 
 def _prepare(task: MotionTask, client, email: str) -> dict:
     """Upload what the create call needs (once: a rerun reuses recorded assets)."""
-    assets = dict(task.upstream.get("assets", {}))
+    # Assets belong to the Kling account they were uploaded to. An "automatic" task that backed
+    # off may be claimed by another account next time: it must upload again, or the create call
+    # names another account's files and is refused (404, "asset missing").
+    assets = {
+        key: asset
+        for key, asset in task.upstream.get("assets", {}).items()
+        if asset.get("email", email) == email  # (records without an email predate this check)
+    }
 
     def upload(key: str, field, content_type: str) -> dict:
         if key not in assets:
@@ -96,6 +108,7 @@ def _prepare(task: MotionTask, client, email: str) -> dict:
                 "resourceUrl": asset.resource_url,
                 "coverUrl": asset.cover_url,
                 "fileName": asset.file_name,
+                "email": email,
             }
             MotionTask.objects.filter(pk=task.pk).update(
                 upstream={**task.upstream, "assets": assets}

@@ -22,22 +22,27 @@ def move(
     *,
     source: str,
     detail: str = "",
+    only_if: dict | None = None,
     **fields,
 ) -> bool:
-    """Move the task to `to_state` if it is in `from_states`; True when this call did it."""
+    """Move the task to `to_state` if it is in `from_states`; True when this call did it.
+
+    `only_if` adds conditions on other columns (e.g. the claim a job was started for).
+    """
     from_states = list(from_states)
+    only_if = only_if or {}
     if to_state in FINAL:
         fields.setdefault("finished_at", timezone.now())
         fields.setdefault("next_poll_at", None)
     with transaction.atomic():
         current = (
-            MotionTask.objects.filter(pk=task_id, state__in=from_states)
+            MotionTask.objects.filter(pk=task_id, state__in=from_states, **only_if)
             .values_list("state", flat=True)
             .first()
         )
         if current is None:
             return False
-        changed = MotionTask.objects.filter(pk=task_id, state=current).update(
+        changed = MotionTask.objects.filter(pk=task_id, state=current, **only_if).update(
             state=to_state, updated_at=timezone.now(), **fields
         )
         if not changed:
