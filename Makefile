@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean chromium
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,26 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 run: $(VENV)/.installed
 	MOTIONHUB_SANDBOX=$${MOTIONHUB_SANDBOX:-1} $(PY) manage.py motionhub_run --port $(PORT)
 
-## test: install the test tools and run the whole suite
-test: $(VENV)/.installed-dev
+## chromium: the browser tests drive Debian's chromium (never `playwright install`); install it
+## with apt-get when it is missing and apt-get is there (as root, or through passwordless sudo)
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ] && command -v apt-get >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "chromium is missing and installing it needs root: the browser tests will fail"; exit 0; fi; \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+## test: install the test tools (and chromium) and run the whole suite
+test: $(VENV)/.installed-dev chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: seed 100 000 tasks in a database of its own (var/bench/, or BENCH_DATABASE_URL) and
+## measure the task history, its CSV export and the polled fragment (see bench/run.py)
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -38,10 +38,13 @@ INSTALLED_APPS = [
     "motionhub.sandbox",
     "motionhub.motions",
     "motionhub.audit",
+    "motionhub.library",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Permissions-Policy and the other browser protections.
+    "motionhub.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,6 +148,12 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The Content-Security-Policy is motionhub.core.security.DEFAULT_CSP (override: MOTIONHUB_CSP).
+# Sign-in throttle (motionhub/core/throttle.py): failed sign-ins allowed per username and per
+# address within the window, counted from the audit log so every web process shares the count.
+MOTIONHUB_SIGNIN_WINDOW_SECONDS = env.int("MOTIONHUB_SIGNIN_WINDOW_SECONDS", default=900)
+MOTIONHUB_SIGNIN_MAX_FAILURES = env.int("MOTIONHUB_SIGNIN_MAX_FAILURES", default=5)
+MOTIONHUB_SIGNIN_MAX_FAILURES_PER_IP = env.int("MOTIONHUB_SIGNIN_MAX_FAILURES_PER_IP", default=20)
 if not DEBUG:
     # HTTPS itself (redirects, HSTS, secure cookies) is the reverse proxy's job; these follow
     # the environment so a deployment behind TLS can turn them on.

@@ -15,7 +15,7 @@ SANDBOX_TOKEN = "user:1001-sandboxtesttoken"
 def _person(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, f"{username}@example.com", "pw-" + username)
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
 
 

@@ -39,6 +39,10 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
     return role
 
 
+def rank(role: str | None) -> int:
+    return _RANK.get(role or None, 0)
+
+
 def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
     return _RANK[role_of(user)] >= _RANK[role]
 

@@ -15,6 +15,11 @@ SCHEDULES = {
         "func": "motionhub.accounts.jobs.sync_all",
         "minutes": 10,
     },
+    # Re-reads every enabled account's motions library (motionhub.library.jobs).
+    "motionhub: refresh motion libraries": {
+        "func": "motionhub.library.jobs.refresh_all",
+        "minutes": 15,
+    },
 }
 SANDBOX_SCHEDULES = {
     # Dispatches queued tasks, polls submitted ones and rescues stranded ones (heartbeat.py).

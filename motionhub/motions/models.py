@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -27,8 +30,17 @@ IN_FLIGHT = (State.UPLOADING, State.SUBMITTING, State.SUBMITTED, State.PROCESSIN
 # Upstream knows the task: tracking polls these.
 TRACKED = (State.SUBMITTED, State.PROCESSING)
 FINAL = (State.SUCCEEDED, State.FAILED, State.REJECTED, State.CANCELED)
+# A person may submit these again as a new, linked task.
+RETRYABLE = (State.FAILED, State.REJECTED, State.NEEDS_ATTENTION)
 # Nothing will change by itself any more (needs_attention waits for a person).
 SETTLED = (*FINAL, State.NEEDS_ATTENTION)
+
+
+def _http_url(value) -> str:
+    # Upstream text becomes a src/href only when it is a plain web address.
+    if isinstance(value, str) and urlsplit(value).scheme.lower() in ("http", "https"):
+        return value
+    return ""
 
 
 class Kind(models.TextChoices):
@@ -102,6 +114,12 @@ class MotionTask(models.Model):
                 name="task_tracked",
                 condition=Q(state__in=["submitted", "processing"]),
             ),
+            # The task history's filters: each page is a range scan in (created_at, id) order
+            # from the keyset cursor, without a sort, however deep (motions/history.py).
+            models.Index(fields=["account", "created_at", "id"], name="task_account_newest"),
+            models.Index(fields=["state", "created_at", "id"], name="task_state_newest"),
+            models.Index(fields=["submitted_by", "created_at", "id"], name="task_submitter_newest"),
+            models.Index(fields=["error_category", "created_at", "id"], name="task_error_newest"),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +127,41 @@ class MotionTask(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tasks:detail", args=[self.pk])
+
+    @property
+    def result(self) -> dict:
+        """The made video of a succeeded motion-create task (URLs only if http(s))."""
+        found = self.upstream.get("result") or {}
+        download = self.upstream.get("download") or {}
+        return {
+            "video_url": _http_url(found.get("video_url")),
+            "cover_url": _http_url(found.get("cover_url")),
+            "work_id": found.get("work_id"),
+            "clean_url": _http_url(download.get("cdnUrl")),
+            "clean_error": download.get("error", ""),
+        }
+
+    @property
+    def keeps_polling(self) -> bool:
+        """Whether the task page should keep reading the status fragment.
+
+        Until the task is settled, and for a made video a little longer, until the clean
+        download link arrives (bounded, in case no worker ever fetches it).
+        """
+        if not self.is_settled:
+            return True
+        waiting_for_download = (
+            self.kind == Kind.MOTION_CREATE
+            and self.state == State.SUCCEEDED
+            and "download" not in self.upstream
+            and self.finished_at is not None
+            and timezone.now() - self.finished_at < timedelta(minutes=2)
+        )
+        return waiting_for_download
+
+    @property
+    def is_retryable(self) -> bool:
+        return self.state in RETRYABLE
 
     @property
     def is_final(self) -> bool:

@@ -163,3 +163,21 @@ def test_uploads_retries_and_cancels_are_in_the_audit_log(operator_client, task)
         ("task.retry", "requested", str(task.pk)),
         ("task.cancel", "ok", str(new.pk)),
     ]
+
+
+def test_the_actions_follow_the_state_in_the_polled_fragment(
+    operator_client, task, django_assert_max_num_queries
+):
+    operator_client.get(f"/tasks/{task.pk}/")  # a page visit remembers the role
+    url = f"/tasks/{task.pk}/status/"
+
+    with django_assert_max_num_queries(3):
+        queued = operator_client.get(url, headers=HX).content.decode()
+    MotionTask.objects.filter(pk=task.pk).update(state=State.SUBMITTED)
+    submitted = operator_client.get(url, headers=HX).content.decode()
+    MotionTask.objects.filter(pk=task.pk).update(state=State.FAILED)
+    failed = operator_client.get(url, headers=HX).content.decode()
+
+    assert f"/tasks/{task.pk}/cancel/" in queued
+    assert f"/tasks/{task.pk}/cancel/" not in submitted
+    assert f"/tasks/{task.pk}/retry/" in failed

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 sys.executable, "-m", "gunicorn", "motionhub.wsgi",
                 "--bind", f"{host}:{port}", "--workers", "3", "--access-logfile", "-",
             ]  # fmt: skip
+        # A service manager stops us with SIGTERM: treat it like Ctrl-C so both children stop.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         procs = [
             subprocess.Popen([sys.executable, "manage.py", "qcluster"]),
             subprocess.Popen(web),  # noqa: S603 (our own interpreter and arguments)
@@ -72,6 +74,10 @@ class Command(BaseCommand):
             pending = connection.changes.filter(state=AccountChange.State.PENDING).exists()
             if not pending:
                 jobs.request_change(connection, AccountChange.Action.SYNC)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _wait_for_port(host: str, port: int, procs, timeout: float = 30.0) -> bool:

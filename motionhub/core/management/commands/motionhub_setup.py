@@ -46,7 +46,7 @@ class Command(BaseCommand):
         user = User.objects.create_superuser(
             username, os.environ.get("DJANGO_SUPERUSER_EMAIL", ""), password
         )
-        user.groups.add(Group.objects.get(name=ADMIN))
+        user.groups.add(Group.objects.get_or_create(name=ADMIN)[0])
         if generated:
             # Shown once, on the console of the person who started MotionHub; never logged.
             self.stdout.write(
