@@ -41,9 +41,10 @@ def run(task_id: int) -> None:
     if task is None:
         return
     if task.state == State.SUBMITTING:
-        timeline.move(task_id, [State.SUBMITTING], State.NEEDS_ATTENTION, source=WORKER,
-                      detail=DIED_MID_CALL, error_category="interrupted",
-                      error_message=DIED_MID_CALL)  # fmt: skip
+        if not _found_among_running_jobs(task):
+            timeline.move(task_id, [State.SUBMITTING], State.NEEDS_ATTENTION, source=WORKER,
+                          detail=DIED_MID_CALL, error_category="interrupted",
+                          error_message=DIED_MID_CALL)  # fmt: skip
         return
     if task.state != State.UPLOADING:
         return  # done already, canceled, or not ours
@@ -150,6 +151,8 @@ def _create_failed(task: MotionTask, exc: UseapiError) -> None:
     sent_and_unanswered = exc.transient and exc.request_sent and exc.status is None
     if sent_and_unanswered:
         # A timeout or reset after sending: upstream may have created the task.
+        if _found_among_running_jobs(task):
+            return
         timeline.move(task.pk, [State.SUBMITTING], State.NEEDS_ATTENTION, source=WORKER,
                       detail=f"{exc} The create call was not resent.",
                       error_category=exc.category, error_message=str(exc))  # fmt: skip
@@ -158,6 +161,36 @@ def _create_failed(task: MotionTask, exc: UseapiError) -> None:
         _back_off(task, exc, State.SUBMITTING)
     else:
         _reject(task, exc, State.SUBMITTING)
+
+
+def _found_among_running_jobs(task: MotionTask) -> bool:
+    """Reconcile a create call whose answer was lost, without sending it again.
+
+    When callbacks were asked for, the call carried our signed replyRef, and useapi lists the
+    running jobs of the token with their replyRef (GET /scheduler/available): if ours is there,
+    the task was created — record its id and track it. Otherwise (no reference, already
+    finished, or the list cannot be read) a person has to look: never a blind resend.
+    """
+    reply = callbacks.reply_fields(task.pk, task.reply_nonce)
+    if not reply or task.account is None:
+        return False
+    try:
+        capacity = task.account.connection.client().scheduler_available()
+    except UseapiError:
+        return False
+    job = next(
+        (j for j in capacity.executing if j.reply_ref == reply["reply_ref"] and j.task_id), None
+    )
+    if job is None:
+        return False
+    now = timezone.now()
+    return timeline.move(
+        task.pk, [State.SUBMITTING], State.SUBMITTED, source=WORKER,
+        detail=f"The create call's answer was lost; upstream task {job.task_id} was found among "
+        "the account's running jobs (GET /scheduler/available), so it was not sent again.",
+        upstream_task_id=job.task_id, upstream_status="submitted", submitted_at=now,
+        next_poll_at=now + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS),
+    )  # fmt: skip
 
 
 def _back_off(task: MotionTask, exc: UseapiError, from_state: str) -> None:

@@ -299,3 +299,59 @@ def test_a_canceled_task_is_never_submitted(upload, account, upstream, operator_
     task.refresh_from_db()
     assert task.state == State.CANCELED
     assert upstream.assets == []
+
+
+def _running(ref: str, task_id: int = UPSTREAM_ID) -> dict:
+    return {
+        "executing": [{"id": task_id, "email": "a@example.com", "started": "2026-11-26T10:00:00Z",
+                       "elapsed": "00:03", "replyUrl": "https://x", "replyRef": ref}],
+        "available": [],
+    }  # fmt: skip
+
+
+def test_a_lost_answer_is_reconciled_from_the_running_jobs_when_callbacks_were_asked(
+    upload, account, upstream, settings
+):
+    settings.MOTIONHUB_PUBLIC_URL = "https://motionhub.example.com"
+    upstream.mock.post(UPLOAD_URL, body=requests.exceptions.ReadTimeout("read timed out"))
+    task = upload(account)
+    ref = callbacks.make_ref(task.pk, task.reply_nonce)
+    upstream.mock.get(f"{BASE}/scheduler/available", json=_running(ref))
+
+    dispatch.run()
+
+    task.refresh_from_db()
+    assert task.state == State.SUBMITTED
+    assert task.upstream_task_id == UPSTREAM_ID
+    assert len(upstream.creates()) == 1  # found, not resent
+
+
+def test_a_lost_answer_not_among_the_running_jobs_needs_a_person(
+    upload, account, upstream, settings
+):
+    settings.MOTIONHUB_PUBLIC_URL = "https://motionhub.example.com"
+    upstream.mock.post(UPLOAD_URL, body=requests.exceptions.ReadTimeout("read timed out"))
+    upstream.mock.get(f"{BASE}/scheduler/available", json=_running("someone-elses-ref", 42))
+    task = upload(account)
+
+    dispatch.run()
+
+    task.refresh_from_db()
+    assert task.state == State.NEEDS_ATTENTION
+    assert task.upstream_task_id is None
+
+
+def test_a_worker_that_died_mid_call_is_reconciled_too(upload, account, upstream, settings):
+    settings.MOTIONHUB_PUBLIC_URL = "https://motionhub.example.com"
+    task = upload(account)
+    MotionTask.objects.filter(pk=task.pk).update(state=State.SUBMITTING, account=account)
+    upstream.mock.get(
+        f"{BASE}/scheduler/available",
+        json=_running(callbacks.make_ref(task.pk, task.reply_nonce)),
+    )
+
+    submit.run(task.pk)
+
+    task.refresh_from_db()
+    assert (task.state, task.upstream_task_id) == (State.SUBMITTED, UPSTREAM_ID)
+    assert upstream.creates() == []
