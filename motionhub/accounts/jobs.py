@@ -67,9 +67,9 @@ def apply_account_change(change_id: int) -> None:
     try:
         message = _carry_out(change)
     except UseapiError as exc:
-        _finish(change, AccountChange.State.FAILED, _human(exc))
+        _finish(change, AccountChange.State.FAILED, exc.explained)
         if exc.category == "unauthorized":
-            Connection.objects.filter(pk=change.connection_id).update(last_error=_human(exc))
+            Connection.objects.filter(pk=change.connection_id).update(last_error=exc.explained)
     except crypto.DecryptionError as exc:
         _finish(change, AccountChange.State.FAILED, str(exc))
     else:
@@ -104,10 +104,6 @@ def _finish(change: AccountChange, state: str, message: str) -> None:
     )
 
 
-def _human(exc: UseapiError) -> str:
-    return f"{exc} {exc.suggestion}".strip()
-
-
 def _store_account(
     conn: Connection, upstream: Account, *, max_jobs: int | None = None, label: str = ""
 ) -> KlingAccount:
@@ -129,7 +125,7 @@ def _refresh_details(client, account: KlingAccount) -> None:
     try:
         details = client.get_account(account.email)
     except UseapiError as exc:
-        KlingAccount.objects.filter(pk=account.pk).update(last_error=_human(exc))
+        KlingAccount.objects.filter(pk=account.pk).update(last_error=exc.explained)
         return
     updates = {"last_synced_at": timezone.now(), "last_error": ""}
     if details.credits is not None:
@@ -151,7 +147,7 @@ def sync_connection(conn: Connection) -> int:
     try:
         upstream_accounts = client.list_accounts()
     except UseapiError as exc:
-        Connection.objects.filter(pk=conn.pk).update(last_error=_human(exc))
+        Connection.objects.filter(pk=conn.pk).update(last_error=exc.explained)
         raise
     try:
         capacity = client.scheduler_available()

@@ -56,10 +56,6 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=settings.Q_CLUSTER["retry"])
 
 
-def human(exc: UseapiError) -> str:
-    return f"{exc} {exc.suggestion}".strip()
-
-
 # -- refresh ------------------------------------------------------------------------------------
 
 
@@ -120,7 +116,7 @@ def _refresh(account: KlingAccount, started: datetime) -> dict:
             motions, complete = _read(client, account.email, kind)
         except UseapiError as exc:
             log.warning("library refresh of account %s (%s) failed: %s", account.pk, kind, exc)
-            errors.append(f"{label}: {human(exc)}")
+            errors.append(f"{label}: {exc.explained}")
             continue
         if kind == Kind.MINE:
             motions = _without_just_deleted(account, motions, started)
@@ -237,7 +233,7 @@ def delete_motion(deletion_id: int) -> None:
         # The goal is reached either way: someone (or Kling) removed it already.
         _finish(deletion, DeletionState.DONE, "It was already gone upstream.")
     except UseapiError as exc:
-        _finish(deletion, DeletionState.FAILED, human(exc))
+        _finish(deletion, DeletionState.FAILED, exc.explained)
     except crypto.DecryptionError:
         message = "The connection's API token cannot be decrypted. Enter it again."
         _finish(deletion, DeletionState.FAILED, message)

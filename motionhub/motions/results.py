@@ -33,7 +33,7 @@ def fetch_clean_download(task_id: int) -> None:
         )
         found = {"cdnUrl": download.cdn_url}
     except UseapiError as exc:
-        found = {"error": f"{exc} {exc.suggestion}".strip()}
+        found = {"error": exc.explained}
     # Merge into what is stored now (tracking may have written since we read the task).
     with transaction.atomic():
         current = MotionTask.objects.select_for_update().get(pk=task_id)

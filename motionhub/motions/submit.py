@@ -219,5 +219,5 @@ def _reject(task: MotionTask, exc: UseapiError, from_state: str) -> None:
     if isinstance(exc, NotFound):
         category = "asset_missing"  # a 404 on submit: the asset expired or is another account's
     timeline.move(task.pk, [from_state], State.REJECTED, source=WORKER,
-                  detail=f"{exc} {exc.suggestion}".strip(),
+                  detail=exc.explained,
                   error_category=category, error_message=str(exc))  # fmt: skip

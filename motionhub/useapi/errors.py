@@ -33,6 +33,11 @@ class UseapiError(Exception):
         self.request_sent = request_sent
         super().__init__(self.message)
 
+    @property
+    def explained(self) -> str:
+        """What a person reads: what went wrong, then what to do about it."""
+        return f"{self} {self.suggestion}".strip()
+
     def __str__(self) -> str:
         if self.upstream_error and self.upstream_error not in self.message:
             return f"{self.message} (upstream said: {self.upstream_error})"

@@ -333,3 +333,12 @@ def test_a_successful_answer_that_echoes_the_token_is_kept_without_it(api, clien
 
     assert TOKEN not in str(status.raw)
     assert "[redacted]" in status.raw["task"]["note"]
+
+
+def test_an_error_explains_itself_with_what_to_do(api, client):
+    api.get(f"{BASE}/tasks/1", status=402, json={"error": "Subscription required", "code": 402})
+
+    with pytest.raises(SubscriptionRequired) as caught:
+        client.get_task(1)
+
+    assert caught.value.explained == f"{caught.value} Renew the useapi.net subscription."

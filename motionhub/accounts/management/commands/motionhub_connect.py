@@ -38,7 +38,7 @@ class Command(BaseCommand):
         try:
             count = jobs.sync_connection(connection)
         except UseapiError as exc:
-            raise CommandError(f"Sync failed: {exc} {exc.suggestion}".strip()) from exc
+            raise CommandError(f"Sync failed: {exc.explained}") from exc
         self.stdout.write(self.style.SUCCESS(f"Synced {count} Kling account(s)."))
         for account in connection.accounts.filter(removed_at__isnull=True):
             self.stdout.write(
