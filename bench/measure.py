@@ -21,8 +21,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from motionhub.motions import history
-from motionhub.motions.models import MotionTask, State
+from motionhub.history import keyset as history
+from motionhub.tasks.models import MotionTask, State
 
 if TYPE_CHECKING:
     from collections.abc import Callable

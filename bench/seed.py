@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from motionhub.accounts.models import Connection, KlingAccount
 from motionhub.core.roles import VIEWER
-from motionhub.motions.models import Kind, MotionTask, State, TaskEvent
+from motionhub.tasks.models import Kind, MotionTask, State, TaskEvent
 
 if TYPE_CHECKING:
     from collections.abc import Callable

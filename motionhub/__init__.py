@@ -1,0 +1,14 @@
+"""MotionHub: a team dashboard for Kling motion control through useapi.net.
+
+The apps are layered; each imports only the layers below it (`make lint` checks it with
+import-linter, see pyproject.toml and the README's layout section):
+
+    dashboard | history | library      pages that read across tasks, accounts and the audit log
+    tasks                              the task model, its pipeline, its pages, the callbacks
+    accounts                           useapi connections and Kling accounts
+    audit                              the append-only log of what people did, sign-in throttle
+    core                               roles, security headers, crypto, leases: the ground
+    useapi | media                     the upstream client and the media checks: no Django
+
+The sandbox stands beside the client and is reached only over HTTP.
+"""

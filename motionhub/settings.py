@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "motionhub.core",
     "motionhub.accounts",
     "motionhub.sandbox",
-    "motionhub.motions",
+    "motionhub.tasks",
     "motionhub.audit",
     "motionhub.library",
 ]

@@ -4,24 +4,29 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from motionhub.core import throttle
+from motionhub.audit import throttle
 from motionhub.core import views as core_views
-from motionhub.motions import urls as motion_urls
+from motionhub.dashboard import views as dashboard_views
+from motionhub.history import urls as history_urls
+from motionhub.tasks import urls as task_urls
+from motionhub.tasks.views import upload
 
 # The admin's own sign-in form follows the same throttle.
 admin.site.login_form = throttle.AdminSignInForm
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    # Sign-in refuses throttled attempts before checking a password (see core/throttle.py).
+    path("", dashboard_views.home, name="home"),
+    # Sign-in refuses throttled attempts before checking a password (see audit/throttle.py).
     path("login/", throttle.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("motionhub.accounts.urls")),
-    path("motions/", include("motionhub.motions.urls")),
+    # The upload form sits beside the library it feeds: /motions/ and /motions/upload/.
+    path("motions/upload/", upload.upload, name="upload"),
     path("motions/", include("motionhub.library.urls")),
-    path("tasks/", include(motion_urls.task_patterns)),
-    path("hooks/", include(motion_urls.hook_patterns)),
-    path("audit/", include("motionhub.audit.urls")),
+    # One "tasks" namespace over two apps: the history lists tasks, the tasks app shows one.
+    path("tasks/", include((history_urls.task_history + task_urls.task_pages, "tasks"))),
+    path("hooks/", include(task_urls.hook_patterns)),
+    path("audit/", include(history_urls.audit_patterns)),
     # Uploaded media is team data: served only to signed-in people with a role.
     path("media/<path:path>", core_views.media, name="media"),
     path("admin/", admin.site.urls),

@@ -5,9 +5,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+
+from tests.clips import make_clip
 
 SANDBOX_TOKEN = "user:1001-sandboxtesttoken"
 
@@ -87,3 +92,22 @@ def sandbox_on(settings):
 def sandbox_url(sandbox_on, live_server) -> str:
     """Base URL of the sandbox served over real HTTP by pytest-django's live server."""
     return f"{live_server.url}/sandbox/v1/kling"
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory) -> Callable[..., Path]:
+    """make_clip with a session cache: each distinct clip is encoded once per test run.
+
+    Returned files are shared; a test that alters one copies it first (see `copy_of`).
+    """
+    folder = tmp_path_factory.mktemp("clips")
+    cache: dict[tuple, Path] = {}
+
+    def get(seconds: float, *, name: str = "clip.mp4", **options) -> Path:
+        key = (seconds, name, tuple(sorted(options.items())))
+        if key not in cache:
+            target = folder / f"{len(cache)}-{name}"
+            cache[key] = make_clip(target, seconds, **options)
+        return cache[key]
+
+    return get

@@ -1,4 +1,5 @@
-"""The audit log: an append-only record of what people did, shown at /audit/.
+"""The audit log: an append-only record of what people did (shown at /audit/ by `history`),
+and the sign-in throttle that counts its failed sign-ins.
 
     from motionhub import audit
 
@@ -6,6 +7,7 @@
 
 Views call `record()` after an action succeeds (or is refused); sign-ins, sign-outs and role
 changes are recorded by the receivers in `signals.py` and the people admin in `admin.py`.
+It may import `core` only: an account is recorded as a model row, not through `accounts`.
 """
 
 from __future__ import annotations

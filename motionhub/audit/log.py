@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from django.db.models import Model
     from django.http import HttpRequest
 
-    from motionhub.accounts.models import KlingAccount
     from motionhub.audit.models import AuditEntry
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def record(
     target_type: str = "",
     target_id: str | int = "",
     target_label: str = "",
-    account: KlingAccount | None = None,
+    account: Model | None = None,  # a KlingAccount (the audit log sits below accounts)
     account_label: str = "",
     outcome: str = Outcome.OK,
     detail: str = "",
@@ -149,7 +148,7 @@ def _show(value: Any) -> str:
     return f"“{value}”" if isinstance(value, str) else str(value)
 
 
-def _account_label(account: KlingAccount) -> str:
+def _account_label(account: Model) -> str:
     # The email is what identifies an account upstream; the label is what the team calls it.
     email = getattr(account, "email", "")
     label = getattr(account, "label", "")

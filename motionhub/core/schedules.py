@@ -10,7 +10,7 @@ from django.conf import settings
 
 SCHEDULES = {
     # Dispatches queued tasks, polls submitted ones and rescues stranded ones (heartbeat.py).
-    "motionhub: task heartbeat": {"func": "motionhub.motions.heartbeat.run", "minutes": 1},
+    "motionhub: task heartbeat": {"func": "motionhub.tasks.heartbeat.run", "minutes": 1},
     "motionhub: sync accounts": {
         "func": "motionhub.accounts.jobs.sync_all",
         "minutes": 10,
@@ -23,7 +23,7 @@ SCHEDULES = {
 }
 SANDBOX_SCHEDULES = {
     # Dispatches queued tasks, polls submitted ones and rescues stranded ones (heartbeat.py).
-    "motionhub: task heartbeat": {"func": "motionhub.motions.heartbeat.run", "minutes": 1},
+    "motionhub: task heartbeat": {"func": "motionhub.tasks.heartbeat.run", "minutes": 1},
     # Advances sandbox tasks and sends their callbacks even when nobody polls them.
     "motionhub: sandbox tick": {"func": "motionhub.sandbox.jobs.tick", "minutes": 1},
 }

@@ -10,7 +10,7 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         from motionhub.library import receivers
-        from motionhub.motions.track import task_succeeded
+        from motionhub.tasks.track import task_succeeded
 
         task_succeeded.connect(
             receivers.refresh_after_upload, dispatch_uid="motionhub-library-refresh-after-upload"

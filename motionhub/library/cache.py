@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from motionhub.library.models import Kind, Motion, http_url
-from motionhub.motions.models import Kind as TaskKind
-from motionhub.motions.models import MotionTask
+from motionhub.library.models import Motion, Origin
+from motionhub.tasks.models import Kind as TaskKind
+from motionhub.tasks.models import MotionTask
+from motionhub.useapi.links import http_url
 
 if TYPE_CHECKING:
     from motionhub.accounts.models import KlingAccount
@@ -128,7 +129,7 @@ def replace(
     unique: dict[str, UpstreamMotion] = {}
     for motion in motions:
         unique.setdefault(_key(motion), motion)  # a repeated item keeps its first position
-    links = link_tasks(account, list(unique.values())) if kind == Kind.MINE else {}
+    links = link_tasks(account, list(unique.values())) if kind == Origin.MINE else {}
     with transaction.atomic():
         existing = {row.key: row for row in Motion.objects.filter(account=account, kind=kind)}
         new, changed = [], []

@@ -9,7 +9,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from motionhub.library.models import Kind, Motion
+from motionhub.library.models import Motion, Origin
 
 # One confirmation names every motion it deletes; more than this is not something to confirm
 # at a glance.
@@ -21,7 +21,7 @@ class LibraryFilter(forms.Form):
     default rather than failing the page (a hand-edited or outdated link)."""
 
     account = forms.IntegerField(required=False, min_value=1)
-    tab = forms.ChoiceField(choices=Kind.choices, required=False)
+    tab = forms.ChoiceField(choices=Origin.choices, required=False)
     tag = forms.CharField(required=False, max_length=100)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
@@ -30,7 +30,7 @@ class LibraryFilter(forms.Form):
         data = self.cleaned_data
         return {
             "account": data.get("account"),
-            "tab": data.get("tab") or Kind.MINE,
+            "tab": data.get("tab") or Origin.MINE,
             "tag": (data.get("tag") or "").strip(),
             "page": data.get("page") or 1,
         }

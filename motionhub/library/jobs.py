@@ -27,10 +27,10 @@ from motionhub.core import crypto
 from motionhub.library import cache
 from motionhub.library.models import (
     DeletionState,
-    Kind,
     LibrarySync,
     Motion,
     MotionDeletion,
+    Origin,
 )
 from motionhub.useapi import UseapiError
 from motionhub.useapi.errors import NotFound
@@ -111,17 +111,17 @@ def _refresh(account: KlingAccount, started: datetime) -> dict:
         return {"last_error": "The connection's API token cannot be decrypted. Enter it again."}
     errors: list[str] = []
     updates: dict = {}
-    for kind, label in ((Kind.MINE, "Our motions"), (Kind.OFFICIAL, "Official motions")):
+    for kind, label in ((Origin.MINE, "Our motions"), (Origin.OFFICIAL, "Official motions")):
         try:
             motions, complete = _read(client, account.email, kind)
         except UseapiError as exc:
             log.warning("library refresh of account %s (%s) failed: %s", account.pk, kind, exc)
             errors.append(f"{label}: {exc.explained}")
             continue
-        if kind == Kind.MINE:
+        if kind == Origin.MINE:
             motions = _without_just_deleted(account, motions, started)
         count = cache.replace(account, kind, motions, seen_at=started, complete=complete)
-        if kind == Kind.OFFICIAL:
+        if kind == Origin.OFFICIAL:
             updates |= {"official_count": count, "official_synced_at": started}
             continue
         updates["mine_count"] = count
@@ -135,7 +135,7 @@ def _refresh(account: KlingAccount, started: datetime) -> dict:
 
 
 def _read(client: Client, email: str, kind: str) -> tuple[list[UpstreamMotion], bool]:
-    if kind == Kind.OFFICIAL:
+    if kind == Origin.OFFICIAL:
         return client.list_motions(email=email, mine=False), True  # never paginated
     return _read_mine(client, email)
 
@@ -248,7 +248,7 @@ def _finish(deletion: MotionDeletion, state: str, message: str) -> None:
         )
         if state == DeletionState.DONE:
             removed, _ = Motion.objects.filter(
-                account_id=deletion.account_id, kind=Kind.MINE, task_id=deletion.upstream_task_id
+                account_id=deletion.account_id, kind=Origin.MINE, task_id=deletion.upstream_task_id
             ).delete()
             if removed:
                 LibrarySync.objects.filter(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from motionhub.accounts.models import KlingAccount
-from motionhub.library.models import Kind, LibrarySync, Motion, MotionDeletion
+from motionhub.library.models import LibrarySync, Motion, MotionDeletion, Origin
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -105,7 +105,7 @@ def build(values: dict[str, Any]) -> Library:
         statuses=[AccountStatus(a, sync_of(a)) for a in shown],
     )
     motions = Motion.objects.filter(kind=library.tab)
-    if library.tab == Kind.OFFICIAL:
+    if library.tab == Origin.OFFICIAL:
         sources = [selected.pk] if selected else _official_sources(shown)
         motions = motions.filter(account_id__in=sources)
         library.tags = list(
@@ -127,7 +127,7 @@ def build(values: dict[str, Any]) -> Library:
     by_id = {a.pk: a for a in everyone}
     for motion in library.motions:
         motion.account = by_id[motion.account_id]  # already loaded: no join, no extra query
-    if library.tab == Kind.MINE:
+    if library.tab == Origin.MINE:
         library.pending = attach_deletions(library.motions)
     return library
 

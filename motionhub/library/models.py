@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-
-def http_url(value: str | None) -> str:
-    """`value` if it is an http(s) URL, else "": only those may become a src or href.
-
-    The client already drops other schemes; this holds even for rows written some other way.
-    """
-    if not value:
-        return ""
-    try:
-        scheme = urlsplit(value).scheme.lower()
-    except ValueError:
-        return ""
-    return value if scheme in {"http", "https"} else ""
+from motionhub.useapi.links import http_url
 
 
-class Kind(models.TextChoices):
+class Origin(models.TextChoices):
     MINE = "mine", "Our motions"
     OFFICIAL = "official", "Official motions"
 
@@ -44,7 +31,7 @@ class Motion(models.Model):
     account = models.ForeignKey(
         "accounts.KlingAccount", on_delete=models.CASCADE, related_name="library_motions"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=10, choices=Origin.choices)
     # The client's stable key: "work:<workId>", "asset:<assetId>" or "url:<hash>".
     key = models.CharField(max_length=255)
     shape = models.CharField(max_length=4, blank=True)  # "2025" or "2026": which API generation
@@ -125,12 +112,12 @@ class Motion(models.Model):
 
     @property
     def is_mine(self) -> bool:
-        return self.kind == Kind.MINE
+        return self.kind == Origin.MINE
 
     @property
     def can_be_deleted(self) -> bool:
         # Only the 2025 API offers a way (DELETE /tasks/{taskId}); never guess one for 2026.
-        return self.kind == Kind.MINE and self.task_id is not None
+        return self.kind == Origin.MINE and self.task_id is not None
 
 
 class LibrarySync(models.Model):
@@ -214,7 +201,7 @@ class MotionDeletion(models.Model):
             # Two people confirming at once must not send two DELETEs for one task.
             models.UniqueConstraint(
                 fields=["account", "upstream_task_id"],
-                condition=Q(state__in=["pending", "running"]),
+                condition=Q(state__in=list(ACTIVE_DELETION_STATES)),
                 name="library_one_live_deletion_per_task",
             ),
         ]
@@ -222,7 +209,7 @@ class MotionDeletion(models.Model):
             models.Index(
                 fields=["requested_at"],
                 name="library_deletion_live",
-                condition=Q(state__in=["pending", "running"]),
+                condition=Q(state__in=list(ACTIVE_DELETION_STATES)),
             ),
         ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from motionhub.library import jobs
-from motionhub.motions.models import Kind, MotionTask
+from motionhub.tasks.models import Kind, MotionTask
 
 
 def refresh_after_upload(sender: Any, task_id: int, **kwargs: Any) -> None:

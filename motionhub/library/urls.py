@@ -1,10 +1,10 @@
-"""Addresses of the library, under /motions/ (next to the upload form's /motions/upload/)."""
+"""Addresses of the library, under /motions/: the cards, refresh, delete and apply."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from motionhub.library.views import delete, library, refresh
+from motionhub.library.views import apply, delete, library, refresh
 
 app_name = "library"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("deletions/", library.deletions, name="deletions"),
     path("refresh/", refresh.refresh, name="refresh"),
     path("delete/", delete.delete, name="delete"),
+    path("<int:pk>/apply/", apply.apply, name="apply"),
 ]

@@ -1,4 +1,5 @@
-"""The useapi.net Kling API client: a plain library that imports nothing else of MotionHub.
+"""The useapi.net Kling API client: a plain library that imports nothing else of MotionHub
+(nor Django): the one choke point for upstream HTTP, one method per endpoint, named errors.
 
 Usage: `Client("https://api.useapi.net/v1/kling", token).get_task(123456789)`.
 """

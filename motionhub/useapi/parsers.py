@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import BadResponse
+from .links import http_url
 from .types import (
     Account,
     AccountCapacity,
@@ -59,10 +60,7 @@ def as_str(value: Any) -> str | None:
 
 def as_url(value: Any) -> str | None:
     """An http(s) URL or None: these end up in src/href, where "javascript:" must never land."""
-    text = as_str(value)
-    if text and urlsplit(text).scheme.lower() in {"http", "https"}:
-        return text
-    return None
+    return http_url(as_str(value)) or None
 
 
 def as_bool(value: Any) -> bool | None:

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from motionhub.accounts.management.commands import motionhub_setup
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
-from motionhub.core.management.commands import motionhub_setup
 
 
 @pytest.fixture

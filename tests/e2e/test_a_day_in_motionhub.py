@@ -21,10 +21,10 @@ import pytest
 from django_q.models import Schedule
 
 from motionhub.accounts.models import Connection, KlingAccount
-from motionhub.library.models import Kind, Motion
-from motionhub.motions.models import MotionTask, State
+from motionhub.library.models import Motion, Origin
 from motionhub.sandbox import state as sandbox
-from tests.media import make_clip, make_image
+from motionhub.tasks.models import MotionTask, State
+from tests.clips import make_clip, make_image
 
 from .conftest import WORKER_LOG, wait_for
 
@@ -171,7 +171,7 @@ def test_a_day_in_motionhub(
         page.get_by_role("button", name=re.compile("^Refresh")).click()
         expect(card).to_be_visible(timeout=30_000)
     shot(page, "library")
-    motion = Motion.objects.get(kind=Kind.MINE, source_task=upload)
+    motion = Motion.objects.get(kind=Origin.MINE, source_task=upload)
 
     # 6. Apply it to an image, and watch the result play.
     card.get_by_role("link", name="Apply to an image…").click()

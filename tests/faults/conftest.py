@@ -29,8 +29,8 @@ import pytest
 import requests
 from django.db import connection
 
+from tests.clips import make_clip
 from tests.faults.proxy import FaultProxy
-from tests.media import make_clip
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"

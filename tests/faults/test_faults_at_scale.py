@@ -46,11 +46,11 @@ from motionhub.accounts.models import Connection, KlingAccount
 from motionhub.audit.actions import Action
 from motionhub.audit.models import AuditEntry
 from motionhub.core.models import Lease
-from motionhub.motions import callbacks, heartbeat
-from motionhub.motions.models import IN_FLIGHT, SETTLED, MotionTask, State, TaskEvent
 from motionhub.sandbox import state as sandbox
 from motionhub.sandbox.models import Callback
 from motionhub.sandbox.models import Task as SandboxTask
+from motionhub.tasks import callbacks, heartbeat
+from motionhub.tasks.models import IN_FLIGHT, SETTLED, MotionTask, State, TaskEvent
 from tests.faults.conftest import KNOBS, Topology, alive, cluster_workers
 
 TOKEN = "user:7070-faultRunSecret"
@@ -304,7 +304,7 @@ def kill_a_submitting_worker(topology: Topology, started: float) -> Kill:
     while not kill.pid and time.monotonic() < deadline:
         for cluster in topology.clusters:
             for pid, job in cluster_workers(cluster).items():
-                if job.startswith("motionhub.motions.submit.run") and alive(pid):
+                if job.startswith("motionhub.tasks.submit.run") and alive(pid):
                     kill = Kill(cluster.name, pid, job)
                     break
             if kill.pid:

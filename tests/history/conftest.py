@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motionhub.accounts.models import Connection, KlingAccount
-from motionhub.motions.models import MotionTask
+from motionhub.tasks.models import MotionTask
 
 HISTORY = reverse("tasks:history")
 EXPORT = reverse("tasks:export")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench import run, seed
-from motionhub.motions.models import MotionTask, TaskEvent
+from motionhub.tasks.models import MotionTask, TaskEvent
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from motionhub.motions import history
-from motionhub.motions.models import Kind, State
+from motionhub.history import export as history
+from motionhub.tasks.models import Kind, State
 
 from .conftest import EXPORT, HISTORY, pager_link, shown_ids
 

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from motionhub.motions import history
-from motionhub.motions.models import Kind, MotionTask, State
+from motionhub.history import filters as history
+from motionhub.history.keyset import cursor
+from motionhub.tasks.models import Kind, MotionTask, State
 
 from .conftest import EXPORT, HISTORY, pager_link, shown_ids
 
@@ -318,7 +319,7 @@ def test_a_deep_page_is_reached_directly_from_a_cursor(viewer_client, many):
     expected = _newest_first(many)
     edge = MotionTask.objects.get(pk=expected[99])
 
-    page = viewer_client.get(HISTORY, {"before": history.cursor(edge.created_at, edge.pk)})
+    page = viewer_client.get(HISTORY, {"before": cursor(edge.created_at, edge.pk)})
 
     assert shown_ids(page) == expected[100:]
     assert pager_link(page, "prev") and pager_link(page, "next") is None

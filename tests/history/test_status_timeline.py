@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from motionhub.motions.models import MotionTask, State, TaskEvent
+from motionhub.tasks.models import MotionTask, State, TaskEvent
 
 HX = {"HX-Request": "true"}
 

@@ -13,9 +13,9 @@ import responses
 from django.utils import timezone
 
 from motionhub.accounts.models import Connection, KlingAccount
-from motionhub.library.models import Kind, LibrarySync, Motion
-from motionhub.motions.models import Kind as TaskKind
-from motionhub.motions.models import MotionTask, State
+from motionhub.library.models import LibrarySync, Motion, Origin
+from motionhub.tasks.models import Kind as TaskKind
+from motionhub.tasks.models import MotionTask, State
 
 BASE = "https://api.useapi.test/v1/kling"
 TOKEN = "user:4242-libraryTokenSecret"
@@ -160,14 +160,14 @@ def no_upstream():
 def make_motion(db) -> Callable[..., Motion]:
     counter = iter(range(1, 1_000_000))
 
-    def make(account: KlingAccount, kind: str = Kind.MINE, **fields) -> Motion:
+    def make(account: KlingAccount, kind: str = Origin.MINE, **fields) -> Motion:
         n = next(counter)
         defaults = {
             "key": f"work:{n}",
             "shape": "2025",
             "name": f"Motion {n}",
-            "work_id": n if kind == Kind.MINE else -n,
-            "task_id": BIG_TASK_ID + n if kind == Kind.MINE else None,
+            "work_id": n if kind == Origin.MINE else -n,
+            "task_id": BIG_TASK_ID + n if kind == Origin.MINE else None,
             "video_url": f"https://cdn.test/{n}.mp4",
             "cover_url": f"https://cdn.test/{n}.jpg",
             "duration_ms": 3000,

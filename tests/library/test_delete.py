@@ -10,7 +10,7 @@ import pytest
 
 from motionhub.audit.models import AuditEntry
 from motionhub.library import jobs
-from motionhub.library.models import DeletionState, Kind, LibrarySync, Motion, MotionDeletion
+from motionhub.library.models import DeletionState, LibrarySync, Motion, MotionDeletion, Origin
 
 from .conftest import HX
 
@@ -50,7 +50,7 @@ def test_the_confirmation_of_several_names_each_and_leaves_out_what_cannot_be_de
 ):
     one = make_motion(account, name="One")
     two = make_motion(account, name="Two")
-    official = make_motion(account, Kind.OFFICIAL, name="Glide")
+    official = make_motion(account, Origin.OFFICIAL, name="Glide")
     asset = make_motion(account, name="Asset", key="asset:a", task_id=None, shape="2026")
 
     page = operator_client.get(
@@ -167,7 +167,7 @@ def test_every_deletion_is_audited_when_asked_and_when_it_ends(
 def test_official_and_2026_motions_are_refused_even_when_posted_directly(
     account, make_motion, upstream, post_delete
 ):
-    official = make_motion(account, Kind.OFFICIAL, name="Glide")
+    official = make_motion(account, Origin.OFFICIAL, name="Glide")
     asset = make_motion(account, name="Asset", key="asset:a", task_id=None, shape="2026")
 
     response = post_delete(official, asset)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from motionhub.accounts.models import Connection, KlingAccount
 from motionhub.library.listing import PAGE_SIZE
-from motionhub.library.models import Kind, LibrarySync
+from motionhub.library.models import LibrarySync, Origin
 
 from .conftest import HX
 
@@ -90,8 +90,8 @@ def test_account_tab_and_tag_come_from_the_query_string(
     synced(other_account, official_synced_at=timezone.now())
     mine_a = make_motion(account, name="A's own")
     mine_b = make_motion(other_account, name="B's own")
-    basic = make_motion(account, Kind.OFFICIAL, name="Basic one", tag="basic")
-    dance = make_motion(account, Kind.OFFICIAL, name="Dance one", tag="dance")
+    basic = make_motion(account, Origin.OFFICIAL, name="Basic one", tag="basic")
+    dance = make_motion(account, Origin.OFFICIAL, name="Dance one", tag="dance")
 
     everyone = viewer_client.get("/motions/").content.decode()
     only_b = viewer_client.get(f"/motions/?account={other_account.pk}").content.decode()
@@ -125,14 +125,14 @@ def test_the_all_accounts_official_tab_shows_each_connections_list_once(
     synced(account, official_synced_at=timezone.now(), official_count=1)
     # Read an hour ago: the other account of the connection has the fresher copy.
     synced(other_account, official_synced_at=timezone.now() - timedelta(hours=1), official_count=1)
-    shown = make_motion(account, Kind.OFFICIAL, key="work:-1", name="Glide")
-    make_motion(other_account, Kind.OFFICIAL, key="work:-1", name="Glide")
+    shown = make_motion(account, Origin.OFFICIAL, key="work:-1", name="Glide")
+    make_motion(other_account, Origin.OFFICIAL, key="work:-1", name="Glide")
     second = Connection(name="Second", base_url="https://elsewhere.test/v1/kling")
     second.set_token("user:1-x")
     second.save()
     elsewhere = KlingAccount.objects.create(connection=second, email="c@example.com")
     synced(elsewhere, official_synced_at=timezone.now(), official_count=1)
-    theirs = make_motion(elsewhere, Kind.OFFICIAL, key="work:-1", name="Glide")
+    theirs = make_motion(elsewhere, Origin.OFFICIAL, key="work:-1", name="Glide")
 
     page = viewer_client.get("/motions/?tab=official").content.decode()
 
@@ -155,7 +155,7 @@ def test_own_motions_say_who_uploaded_them_and_link_the_task(
 
 
 def test_official_motions_show_no_origin_and_no_delete(operator_client, account, make_motion):
-    make_motion(account, Kind.OFFICIAL, name="Glide")
+    make_motion(account, Origin.OFFICIAL, name="Glide")
 
     page = operator_client.get("/motions/?tab=official").content.decode()
 
@@ -274,7 +274,7 @@ def test_the_official_tab_costs_a_fixed_number_of_queries(
 ):
     synced(account, official_synced_at=timezone.now())
     for n in range(60):
-        make_motion(account, Kind.OFFICIAL, tag=f"tag{n % 4}")
+        make_motion(account, Origin.OFFICIAL, tag=f"tag{n % 4}")
     viewer_client.get("/motions/?tab=official")
 
     with django_assert_max_num_queries(6):

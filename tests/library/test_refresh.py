@@ -11,10 +11,10 @@ from django_q.models import Schedule
 
 from motionhub.core.schedules import ensure_schedules
 from motionhub.library import jobs
-from motionhub.library.models import Kind, LibrarySync, Motion
-from motionhub.motions.models import Kind as TaskKind
-from motionhub.motions.models import MotionTask
-from motionhub.motions.track import task_succeeded
+from motionhub.library.models import LibrarySync, Motion, Origin
+from motionhub.tasks.models import Kind as TaskKind
+from motionhub.tasks.models import MotionTask
+from motionhub.tasks.track import task_succeeded
 
 from .conftest import BIG_TASK_ID, asset_2026, mine_2025, official_2025
 
@@ -29,7 +29,7 @@ def test_a_refresh_caches_both_lists_in_the_2025_shape(account, upstream):
 
     jobs.refresh_account(account.pk)
 
-    mine = cached(account, Kind.MINE)
+    mine = cached(account, Origin.MINE)
     assert [m.name for m in mine] == ["Ours 1", "Ours 2"]
     first = mine[0]
     assert first.shape == "2025"
@@ -40,7 +40,7 @@ def test_a_refresh_caches_both_lists_in_the_2025_shape(account, upstream):
     assert first.bvh_url == "https://cdn.test/mine-1-bvh.zip"
     assert first.binary_url == "https://cdn.test/mine-1-binary.zip"
     assert first.raw["workName"] == "Ours 1"
-    official = cached(account, Kind.OFFICIAL)
+    official = cached(account, Origin.OFFICIAL)
     assert [(m.name, m.tag) for m in official] == [("Official 1", "basic"), ("Official 2", "dance")]
     assert official[0].work_id < 0
     sync = LibrarySync.objects.get(account=account)
@@ -62,7 +62,7 @@ def test_a_refresh_caches_both_lists_in_the_2026_shape(account, upstream):
 
     jobs.refresh_account(account.pk)
 
-    (mine,) = cached(account, Kind.MINE)
+    (mine,) = cached(account, Origin.MINE)
     assert mine.shape == "2026"
     assert mine.key == "asset:mine_1" and mine.asset_id == "mine_1"
     assert mine.task_id is None and mine.work_id is None
@@ -71,7 +71,7 @@ def test_a_refresh_caches_both_lists_in_the_2026_shape(account, upstream):
     assert mine.duration_ms == 4200 and mine.duration_s == 4.2
     assert mine.bvh_url == "" and mine.binary_url == ""
     assert not mine.can_be_deleted
-    assert [m.asset_id for m in cached(account, Kind.OFFICIAL)] == ["motion_1", "motion_2"]
+    assert [m.asset_id for m in cached(account, Origin.OFFICIAL)] == ["motion_1", "motion_2"]
     assert LibrarySync.objects.get(account=account).last_error == ""
 
 
@@ -82,7 +82,7 @@ def test_the_refresh_walks_every_page_until_a_short_one(account, upstream):
 
     pages = [(c["pageNum"], c["pageSize"]) for c in upstream.list_calls(mine=True)]
     assert pages == [("1", "100"), ("2", "100"), ("3", "100")]
-    mine = cached(account, Kind.MINE)
+    mine = cached(account, Origin.MINE)
     assert len(mine) == 250
     assert [m.name for m in mine[:2]] == ["Ours 0", "Ours 1"]  # upstream's order is kept
     assert LibrarySync.objects.get(account=account).mine_count == 250
@@ -94,7 +94,7 @@ def test_a_full_last_page_costs_one_more_empty_read(account, upstream):
     jobs.refresh_account(account.pk)
 
     assert [c["pageNum"] for c in upstream.list_calls(mine=True)] == ["1", "2", "3"]
-    assert len(cached(account, Kind.MINE)) == 200
+    assert len(cached(account, Origin.MINE)) == 200
 
 
 def test_the_walk_stops_when_upstream_ignores_paging(account, upstream):
@@ -105,7 +105,7 @@ def test_the_walk_stops_when_upstream_ignores_paging(account, upstream):
     jobs.refresh_account(account.pk)
 
     assert len(upstream.list_calls(mine=True)) == 2
-    assert len(cached(account, Kind.MINE)) == 100
+    assert len(cached(account, Origin.MINE)) == 100
 
 
 def test_the_walk_stops_at_its_cap_and_removes_nothing_it_did_not_reach(
@@ -119,7 +119,7 @@ def test_the_walk_stops_at_its_cap_and_removes_nothing_it_did_not_reach(
     jobs.refresh_account(account.pk)
 
     assert len(upstream.list_calls(mine=True)) == 2
-    names = {m.name for m in cached(account, Kind.MINE)}
+    names = {m.name for m in cached(account, Origin.MINE)}
     assert names == {"Ours 0", "Ours 1", "Ours 2", "Ours 3", "Old one"}
     assert Motion.objects.filter(pk=beyond.pk).exists()
     sync = LibrarySync.objects.get(account=account)
@@ -134,7 +134,7 @@ def test_a_refresh_replaces_the_set_and_keeps_the_ids_of_motions_still_listed(ac
     upstream.mine[account.email] = [mine_2025(2, workName="Ours 2 renamed"), mine_2025(4)]
     jobs.refresh_account(account.pk)
 
-    mine = cached(account, Kind.MINE)
+    mine = cached(account, Origin.MINE)
     assert [m.name for m in mine] == ["Ours 2 renamed", "Ours 4"]
     assert mine[0].pk == kept.pk
     assert mine[0].position == 0
@@ -149,8 +149,8 @@ def test_a_failed_read_keeps_that_list_cached_and_records_the_human_message(
 
     jobs.refresh_account(account.pk)
 
-    assert [m.pk for m in cached(account, Kind.MINE)] == [before.pk]
-    assert [m.name for m in cached(account, Kind.OFFICIAL)] == ["Official 1"]
+    assert [m.pk for m in cached(account, Origin.MINE)] == [before.pk]
+    assert [m.name for m in cached(account, Origin.OFFICIAL)] == ["Official 1"]
     sync = LibrarySync.objects.get(account=account)
     assert sync.last_synced_at is None
     assert sync.official_synced_at is not None
@@ -168,7 +168,7 @@ def test_a_failure_on_a_later_page_changes_nothing(account, upstream, make_motio
 
     jobs.refresh_account(account.pk)
 
-    assert [m.pk for m in cached(account, Kind.MINE)] == [before.pk]
+    assert [m.pk for m in cached(account, Origin.MINE)] == [before.pk]
     assert "having trouble" in LibrarySync.objects.get(account=account).last_error
 
 
@@ -182,7 +182,7 @@ def test_a_motion_with_missing_or_odd_fields_is_still_cached(account, upstream):
 
     jobs.refresh_account(account.pk)
 
-    mine = cached(account, Kind.MINE)
+    mine = cached(account, Origin.MINE)
     assert len(mine) == 3
     assert mine[0].name and mine[0].task_id == 12345
     assert mine[1].name == "Motion 7" and mine[1].cover_url == "" and mine[1].duration_ms is None
@@ -206,7 +206,7 @@ def test_uploads_are_linked_by_task_id_in_2025_and_by_video_url_in_2026(
 
     jobs.refresh_account(account.pk)
 
-    links = {m.name: m.source_task_id for m in cached(account, Kind.MINE)}
+    links = {m.name: m.source_task_id for m in cached(account, Origin.MINE)}
     assert links == {
         "Ours 1": by_id.pk,
         "Ours 2": None,
@@ -230,7 +230,7 @@ def test_a_refresh_left_running_by_a_dead_worker_is_taken_over(account, upstream
 
     jobs.refresh_account(account.pk)
 
-    assert len(cached(account, Kind.MINE)) == 1
+    assert len(cached(account, Origin.MINE)) == 1
 
 
 def test_a_request_made_during_a_refresh_runs_another_one(account, upstream):
@@ -272,7 +272,7 @@ def test_a_succeeded_upload_enqueues_a_refresh_of_its_account_on_commit(
         task_succeeded.send(sender=MotionTask, task_id=task.pk)
 
     assert {c["email"] for c in upstream.list_calls()} == {account.email}
-    (motion,) = cached(account, Kind.MINE)
+    (motion,) = cached(account, Origin.MINE)
     assert motion.source_task_id == task.pk
 
 
@@ -324,7 +324,7 @@ def test_refreshing_twice_is_stable(account, upstream, shape):
     upstream.mine[account.email] = items
 
     jobs.refresh_account(account.pk)
-    first = [(m.pk, m.key) for m in cached(account, Kind.MINE)]
+    first = [(m.pk, m.key) for m in cached(account, Origin.MINE)]
     jobs.refresh_account(account.pk)
 
-    assert [(m.pk, m.key) for m in cached(account, Kind.MINE)] == first
+    assert [(m.pk, m.key) for m in cached(account, Origin.MINE)] == first

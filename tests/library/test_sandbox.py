@@ -6,9 +6,9 @@ import pytest
 
 from motionhub.accounts.models import Connection, KlingAccount
 from motionhub.library import jobs
-from motionhub.library.models import DeletionState, Kind, LibrarySync, Motion, MotionDeletion
-from motionhub.motions.models import MotionTask, State
+from motionhub.library.models import DeletionState, LibrarySync, Motion, MotionDeletion, Origin
 from motionhub.sandbox import catalogue, media, state
+from motionhub.tasks.models import MotionTask, State
 
 TOKEN = "user:7-abcLibrarySandbox"
 EMAIL = "studio@sandbox.test"
@@ -66,12 +66,12 @@ def test_a_library_is_refreshed_from_the_sandbox_and_a_motion_deleted_there(
 
     sync = LibrarySync.objects.get(account=sandbox_account)
     assert sync.last_error == "" and sync.last_synced_at is not None
-    (mine,) = Motion.objects.filter(account=sandbox_account, kind=Kind.MINE)
+    (mine,) = Motion.objects.filter(account=sandbox_account, kind=Origin.MINE)
     assert mine.shape == "2025"
     assert mine.task_id == task.upstream_task_id
     assert mine.source_task_id == task.pk
     assert mine.video_url.startswith("http") and mine.bvh_url.startswith("http")
-    official = Motion.objects.filter(account=sandbox_account, kind=Kind.OFFICIAL)
+    official = Motion.objects.filter(account=sandbox_account, kind=Origin.OFFICIAL)
     assert official.count() == len(catalogue.OFFICIAL)
     assert all(m.work_id < 0 and m.tag for m in official)
 
@@ -79,9 +79,9 @@ def test_a_library_is_refreshed_from_the_sandbox_and_a_motion_deleted_there(
     jobs.delete_motion(deletion.pk)
 
     assert MotionDeletion.objects.get(pk=deletion.pk).state == DeletionState.DONE
-    assert not Motion.objects.filter(account=sandbox_account, kind=Kind.MINE).exists()
+    assert not Motion.objects.filter(account=sandbox_account, kind=Origin.MINE).exists()
     jobs.refresh_account(sandbox_account.pk)
-    assert not Motion.objects.filter(account=sandbox_account, kind=Kind.MINE).exists()
+    assert not Motion.objects.filter(account=sandbox_account, kind=Origin.MINE).exists()
 
 
 def test_a_library_in_the_2026_shape_links_uploads_by_their_video_url(
@@ -92,10 +92,10 @@ def test_a_library_in_the_2026_shape_links_uploads_by_their_video_url(
 
     jobs.refresh_account(sandbox_account.pk)
 
-    (mine,) = Motion.objects.filter(account=sandbox_account, kind=Kind.MINE)
+    (mine,) = Motion.objects.filter(account=sandbox_account, kind=Origin.MINE)
     assert mine.shape == "2026" and mine.task_id is None
     assert mine.source_task_id == task.pk
     assert not mine.can_be_deleted
-    official = Motion.objects.filter(account=sandbox_account, kind=Kind.OFFICIAL)
+    official = Motion.objects.filter(account=sandbox_account, kind=Origin.OFFICIAL)
     assert official.count() == len(catalogue.OFFICIAL)
     assert LibrarySync.objects.get(account=sandbox_account).last_error == ""

@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from motionhub import audit
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
-from motionhub.library.models import DeletionState, Kind, LibrarySync, Motion, MotionDeletion
-from motionhub.motions import callbacks
-from motionhub.motions.models import Kind as TaskKind
-from motionhub.motions.models import MotionTask, State, TaskEvent
+from motionhub.library.models import DeletionState, LibrarySync, Motion, MotionDeletion, Origin
 from motionhub.sandbox import models as sandbox_models
 from motionhub.sandbox import state as sandbox_state
+from motionhub.tasks import callbacks
+from motionhub.tasks.models import Kind as TaskKind
+from motionhub.tasks.models import MotionTask, State, TaskEvent
 
 BASE = "https://api.useapi.test/v1/kling"
 TOKEN = "user:5150-securityWorldToken"
@@ -78,7 +78,7 @@ def world(alice, bob, charlie, dave, media_root) -> World:
     queued = _task(account, bob, State.QUEUED, "Waiting")
     motion = Motion.objects.create(
         account=account,
-        kind=Kind.MINE,
+        kind=Origin.MINE,
         key="work:1",
         shape="2025",
         name="Wave",

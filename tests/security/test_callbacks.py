@@ -11,8 +11,8 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from motionhub.motions import callbacks
-from motionhub.motions.models import MotionTask, State, TaskEvent
+from motionhub.tasks import callbacks
+from motionhub.tasks.models import MotionTask, State, TaskEvent
 
 UPSTREAM_ID = 9007199254740993
 

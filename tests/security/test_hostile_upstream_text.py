@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
 from motionhub.library import jobs as library_jobs
-from motionhub.library.models import Kind, Motion
-from motionhub.motions import track
-from motionhub.motions.models import MotionTask, State, TaskEvent
+from motionhub.library.models import Motion, Origin
+from motionhub.tasks import track
+from motionhub.tasks.models import MotionTask, State, TaskEvent
 
 BASE = "https://api.useapi.test/v1/kling"
 TASK_ID = 285_412_345_678_901_234
@@ -94,7 +94,7 @@ def hostile_world(alice, bob, sync_jobs, django_capture_on_commit_callbacks):
             )
             admin.post(f"/accounts/connections/{conn.pk}/sync/")
             # A deletion request records the motion's name in the audit log.
-            motion = Motion.objects.get(kind=Kind.MINE)
+            motion = Motion.objects.get(kind=Origin.MINE)
             admin.post("/motions/delete/", {"motion": motion.pk})
     task.refresh_from_db()
     assert task.state == State.FAILED and "task-error" in task.error_message
@@ -102,7 +102,7 @@ def hostile_world(alice, bob, sync_jobs, django_capture_on_commit_callbacks):
     assert AccountChange.objects.filter(message__contains="account-error").exists()
     Connection.objects.filter(pk=conn.pk).update(last_error=CONNECTION_ERROR)  # as a sync leaves it
     KlingAccount.objects.filter(pk=account.pk).update(last_error=ACCOUNT_ERROR)
-    return {"task": task, "motion": motion, "official": Motion.objects.get(kind=Kind.OFFICIAL)}
+    return {"task": task, "motion": motion, "official": Motion.objects.get(kind=Origin.OFFICIAL)}
 
 
 def _pages(world) -> dict[str, tuple[str, list[str]]]:
@@ -116,7 +116,7 @@ def _pages(world) -> dict[str, tuple[str, list[str]]]:
         "/motions/?tab=official": ("page", ["name", "tag"]),
         f"/motions/{official.pk}/apply/": ("page", ["name"]),
         f"/motions/delete/?motion={motion.pk}": ("page", ["name"]),
-        "/tasks/": ("page", ["task-name"]),  # rows built in Python (history.rows_html)
+        "/tasks/": ("page", ["task-name"]),  # rows: format_html_join (history/rows.py)
         "/tasks/?q=alert": ("page", ["task-name"]),
         f"/tasks/{task.pk}/": ("page", ["task-error", "task-name"]),
         f"/tasks/{task.pk}/status/": ("fragment", ["task-error"]),

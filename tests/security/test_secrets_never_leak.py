@@ -24,12 +24,12 @@ from django.test import Client
 from django.utils import timezone
 
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
-from motionhub.library.models import Kind, Motion
-from motionhub.motions import track
-from motionhub.motions.models import MotionTask, State
+from motionhub.library.models import Motion, Origin
 from motionhub.sandbox import state as sandbox
 from motionhub.sandbox.models import Callback
-from tests.media import make_clip, make_image
+from motionhub.tasks import track
+from motionhub.tasks.models import MotionTask, State
+from tests.clips import make_clip, make_image
 
 from . import dbdump
 from .test_every_url import walk
@@ -173,7 +173,7 @@ def test_no_secret_in_any_page_log_upstream_answer_or_table(
     assert upload.state == State.SUCCEEDED, upload.error_message
 
     # The success refreshed the library: apply the new motion to an image.
-    motion = Motion.objects.get(account=account, kind=Kind.MINE)
+    motion = Motion.objects.get(account=account, kind=Origin.MINE)
     image = make_image(tmp_path / "person.jpg", 480, 640)
     operator.post(
         f"/motions/{motion.pk}/apply/",

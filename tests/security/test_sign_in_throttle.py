@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from motionhub import audit
+from motionhub.audit import throttle
 from motionhub.audit.models import AuditEntry
-from motionhub.core import throttle
 
 OTHER_ADDRESS = "203.0.113.9"
 

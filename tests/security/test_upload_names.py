@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motionhub.accounts.models import Connection, KlingAccount
-from motionhub.library.models import Kind, Motion
-from motionhub.motions.models import MotionTask
-from tests.media import make_clip, make_image
+from motionhub.library.models import Motion, Origin
+from motionhub.tasks.models import MotionTask
+from tests.clips import make_clip, make_image
 
 GENERATED = re.compile(
     r"motions/(videos|covers|images)/\d{4}/\d{2}/[0-9a-f]{32}\.(mp4|mov|jpg|png)"
@@ -97,7 +97,7 @@ def test_an_image_applied_to_a_motion_gets_a_generated_name_too(
 ):
     motion = Motion.objects.create(
         account=account,
-        kind=Kind.OFFICIAL,
+        kind=Origin.OFFICIAL,
         key="work:-1",
         shape="2025",
         name="Glide",

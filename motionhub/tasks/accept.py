@@ -1,0 +1,147 @@
+"""Accepting work: store the files under generated names, create the task `queued` with its
+first timeline row, and have the dispatcher pick it up once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from motionhub import media
+from motionhub.tasks import callbacks, dispatch
+from motionhub.tasks.forms import MotionUploadForm, file_extension
+from motionhub.tasks.models import Kind, MotionTask, State, TaskEvent
+
+
+def _generated_name(content_type: str) -> str:
+    # Never the client's file name: it may carry paths or tricks; we keep it only for display.
+    return uuid.uuid4().hex + file_extension(content_type)
+
+
+def accept_upload(form: MotionUploadForm, user) -> MotionTask:
+    data = form.cleaned_data
+    video_info, cover_info = form.video_info, form.cover_info
+    account = data["account"]
+    task = MotionTask(
+        kind=Kind.MOTION_UPLOAD,
+        name=data["name"],
+        account=account,
+        auto_account=account is None,
+        submitted_by=user,
+        reply_nonce=callbacks.new_nonce(),
+        inputs={
+            "video_name": Path(data["video"].name).name[:200],
+            "video_content_type": video_info.content_type,
+            "duration_s": round(video_info.duration_s, 2),
+            "width": video_info.width,
+            "height": video_info.height,
+            "video_size": video_info.size,
+        },
+    )
+    stored = []
+    try:
+        task.video.save(_generated_name(video_info.content_type), data["video"], save=False)
+        stored.append(task.video)
+        if data["cover"]:
+            task.cover.save(_generated_name(cover_info.content_type), data["cover"], save=False)
+            task.inputs["cover_content_type"] = cover_info.content_type
+        else:
+            _cover_from_video(task)
+        stored.append(task.cover)
+        _queue(task, f"Submitted by {user.get_username()}.")
+    except BaseException:
+        for field in stored:  # nothing half-saved: no task, no orphan files
+            field.delete(save=False)
+        raise
+    return task
+
+
+def _queue(task: MotionTask, detail: str) -> None:
+    """Save the new task `queued` with its first timeline row; dispatch once committed."""
+    with transaction.atomic():
+        task.save()
+        TaskEvent.objects.create(
+            task=task, to_state=State.QUEUED, source=TaskEvent.Source.PERSON, detail=detail
+        )
+        dispatch.soon()
+
+
+def _cover_from_video(task: MotionTask) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = Path(tmp) / "cover.jpg"
+        info = media.extract_cover(task.video.path, dest)
+        with dest.open("rb") as fh:
+            task.cover.save(_generated_name(info.content_type), File(fh), save=False)
+    task.cover_from_video = True
+    task.inputs["cover_content_type"] = info.content_type
+
+
+def retry(task: MotionTask, user) -> MotionTask:
+    """A new task with the same inputs, linked to the one that failed."""
+    new = MotionTask.objects.get(pk=task.pk)
+    new.pk = None
+    new._state.adding = True
+    fresh = dict(
+        state=State.QUEUED,
+        retry_of_id=task.pk,
+        submitted_by=user,
+        account_id=None if task.auto_account else task.account_id,
+        upstream_task_id=None,
+        upstream_status="",
+        upstream={},
+        error_category="",
+        error_message="",
+        attempts=0,
+        not_before=None,
+        next_poll_at=None,
+        reply_nonce=callbacks.new_nonce(),
+        claimed_at=None,
+        submitted_at=None,
+        finished_at=None,
+        created_at=timezone.now(),
+    )
+    for field, value in fresh.items():
+        setattr(new, field, value)
+    _queue(new, f"Retry of task #{task.pk} by {user.get_username()}.")
+    return new
+
+
+def accept_create(form, user) -> MotionTask:
+    """Queue a motion-create task: the image is stored, the motion named by what it was."""
+    motion = form.motion
+    image_info = form.image_info
+    task = MotionTask(
+        kind=Kind.MOTION_CREATE,
+        name=form.cleaned_data["name"],
+        account=motion.account,
+        submitted_by=user,
+        reply_nonce=callbacks.new_nonce(),
+        inputs={
+            "image_name": Path(form.cleaned_data["image"].name).name[:200],
+            "image_content_type": image_info.content_type,
+            "width": image_info.width,
+            "height": image_info.height,
+            "motion": {
+                "name": motion.name,
+                "key": motion.key,
+                "work_id": motion.work_id,
+                "cover_url": motion.cover_url,
+                "video_url": motion.video_url,
+                "official": not motion.is_mine,
+            },
+            "create_fields": form.create_fields(),
+        },
+    )
+    task.image.save(_generated_name(image_info.content_type), form.cleaned_data["image"],
+                    save=False)  # fmt: skip
+    try:
+        _queue(task, f"Submitted by {user.get_username()}: “{motion.name}” applied to an image.")
+    except BaseException:
+        task.image.delete(save=False)
+        raise
+    return task

@@ -1,0 +1,110 @@
+"""Hand queued tasks to free slots, never more than an account's maxJobs at once.
+
+Slots are counted in the database, inside a transaction that locks the account row
+(`select_for_update` on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers), so the
+limit holds with any number of workers on any number of hosts.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from motionhub.accounts.models import KlingAccount
+from motionhub.tasks.models import IN_FLIGHT, MotionTask, State, TaskEvent
+
+BATCH = 50
+
+
+def soon() -> None:
+    """Run the dispatcher in a worker once the current transaction commits."""
+    transaction.on_commit(lambda: async_task("motionhub.tasks.dispatch.run"))
+
+
+def run() -> int:
+    """Claim due queued tasks, oldest first, and enqueue their submission. Returns the count."""
+    now = timezone.now()
+    due = (
+        MotionTask.objects.filter(state=State.QUEUED)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    # Accounts found full during this run: the tasks after are not tried on them again, and
+    # once every account is full the rest of the queue waits for a slot to free up.
+    full: set[int] = set()
+    enabled = set(KlingAccount.active.filter(enabled=True).values_list("pk", flat=True))
+    started = 0
+    for task_id in list(due):
+        if enabled <= full:
+            break
+        if claim(task_id, full):
+            async_task("motionhub.tasks.submit.run", task_id, task_name=f"submit-{task_id}")
+            started += 1
+    return started
+
+
+def in_flight(account_id: int) -> int:
+    return MotionTask.objects.filter(account_id=account_id, state__in=IN_FLIGHT).count()
+
+
+def claim(task_id: int, full: set[int] | None = None) -> bool:
+    """Give the task a slot (queued → uploading) if its account, or any account, has one free.
+
+    `full` collects the accounts found without a free slot (and skips those already in it).
+    """
+    full = set() if full is None else full
+    task = MotionTask.objects.filter(pk=task_id, state=State.QUEUED).first()
+    if task is None:
+        return False
+    for account in _candidates(task):
+        # A plain read first: a full account is skipped without a write transaction. Every
+        # accept, back-off and finish starts a dispatcher, and each tries up to BATCH tasks; had
+        # each try taken the lock, a long queue behind full accounts would keep SQLite's single
+        # write lock (or the account rows on PostgreSQL) busy with claims that cannot succeed,
+        # stalling every other writer. A stale "full" is harmless: freeing a slot is a state
+        # change that starts a dispatcher again (timeline.move). The locked count below decides.
+        if account.pk in full or in_flight(account.pk) >= account.max_jobs:
+            full.add(account.pk)
+            continue
+        # One short transaction per account, each locking one account row: no deadlocks
+        # between dispatchers, and the conditional update makes exactly one of them win.
+        with transaction.atomic():
+            locked = (
+                KlingAccount.active.select_for_update().filter(pk=account.pk, enabled=True).first()
+            )
+            if locked is None:
+                continue
+            busy = in_flight(locked.pk)
+            if busy >= locked.max_jobs:
+                full.add(locked.pk)
+                continue
+            now = timezone.now()
+            won = MotionTask.objects.filter(pk=task_id, state=State.QUEUED).update(
+                state=State.UPLOADING, account=locked, claimed_at=now, updated_at=now
+            )
+            if not won:
+                return False  # canceled, or claimed by another dispatcher meanwhile
+            TaskEvent.objects.create(
+                task_id=task_id,
+                from_state=State.QUEUED,
+                to_state=State.UPLOADING,
+                source=TaskEvent.Source.WORKER,
+                detail=f"Slot taken on {locked.display_name} ({busy + 1}/{locked.max_jobs}).",
+            )
+            return True
+    return False
+
+
+def _candidates(task: MotionTask) -> list[KlingAccount]:
+    if not task.auto_account and task.account_id:
+        return list(KlingAccount.active.filter(pk=task.account_id, enabled=True))
+    # "Automatic": enabled accounts with credits left, the least busy first.
+    accounts = (
+        KlingAccount.active.filter(enabled=True)
+        .exclude(credits__lte=0)
+        .annotate(busy=Count("tasks", filter=Q(tasks__state__in=IN_FLIGHT)))
+    )
+    return sorted(accounts, key=lambda a: (a.busy / max(a.max_jobs, 1), a.busy, a.pk))

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+
+from django import forms
+
+from motionhub import media
+from motionhub.accounts.models import KlingAccount
+
+AUTOMATIC = "auto"
+
+
+@contextmanager
+def local_path(upload):
+    """A path to the uploaded bytes: Django keeps big uploads on disk, small ones in memory."""
+    if hasattr(upload, "temporary_file_path"):
+        yield upload.temporary_file_path()
+        return
+    with tempfile.NamedTemporaryFile(suffix=".upload") as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        upload.seek(0)
+        yield tmp.name
+
+
+def account_choices() -> list[tuple[str, str]]:
+    accounts = KlingAccount.active.filter(enabled=True).select_related("connection")
+    return [(AUTOMATIC, "Automatic (the least busy account with a free slot)")] + [
+        (str(a.pk), f"{a.display_name} · {a.connection.name}") for a in accounts
+    ]
+
+
+class AccountChoiceField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=account_choices, initial=AUTOMATIC, **kwargs)
+
+    def to_account(self, value: str) -> KlingAccount | None:
+        if value == AUTOMATIC:
+            return None
+        return KlingAccount.active.get(pk=int(value))
+
+
+class MotionUploadForm(forms.Form):
+    name = forms.CharField(
+        max_length=200, help_text="How the team will recognise this motion in the library."
+    )
+    account = AccountChoiceField(label="Kling account")
+    video = forms.FileField(
+        help_text="mp4 or mov, 2 to 10 seconds, at most 100 MB, showing one person moving.",
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/quicktime,.mp4,.mov"}),
+    )
+    cover = forms.FileField(
+        required=False,
+        label="Cover image",
+        help_text="Optional jpeg or png, at least 300 px on its short side, at most 10 MB. "
+        "Without one, a frame of the video becomes the cover.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+    def clean_video(self):
+        upload = self.cleaned_data["video"]
+        with local_path(upload) as path:
+            try:
+                self.video_info = media.probe_motion_video(path)
+            except media.MediaError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+    def clean_cover(self):
+        upload = self.cleaned_data.get("cover")
+        self.cover_info = None
+        if not upload:
+            return None
+        with local_path(upload) as path:
+            try:
+                self.cover_info = media.probe_cover_image(path)
+            except media.MediaError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+    def clean_account(self):
+        value = self.cleaned_data["account"]
+        try:
+            return self.fields["account"].to_account(value)
+        except (KlingAccount.DoesNotExist, ValueError) as exc:
+            raise forms.ValidationError("Choose one of the accounts listed.") from exc
+
+
+def file_extension(content_type: str) -> str:
+    return {
+        "video/mp4": ".mp4",
+        "video/quicktime": ".mov",
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+    }.get(content_type, os.path.splitext(content_type)[1] or ".bin")
+
+
+class MotionCreateForm(forms.Form):
+    """Apply a library motion to an image (POST /videos/motion-create).
+
+    The options follow the API generation the motion comes from: the 2025 list gives a
+    `workId` (options: duration, character, audio), the 2026 list a motion URL (options: model,
+    keep audio, which orientation to follow).
+    """
+
+    name = forms.CharField(max_length=200, help_text="How this video is named in the history.")
+    image = forms.FileField(
+        help_text="A jpeg or png of the person to animate, at least 300 px on its short side, "
+        "at most 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+    prompt = forms.CharField(
+        required=False, max_length=2500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional guidance, at most 2500 characters.",
+    )  # fmt: skip
+    mode = forms.ChoiceField(
+        choices=[("std", "Standard"), ("pro", "Pro (higher quality, more credits)")],
+        initial="std",
+    )
+
+    # 2025 (workId) options
+    duration = forms.TypedChoiceField(
+        choices=[("5", "5 s"), ("10", "10 s")], initial="5", coerce=str, required=False
+    )
+    character_id = forms.IntegerField(
+        label="Character", min_value=0, max_value=10, initial=0, required=False,
+        help_text="Which person to animate when the image has several: 0 is the first from "
+        "the left.",
+    )  # fmt: skip
+    change_direction = forms.BooleanField(required=False, label="Change direction")
+    sound_effect = forms.BooleanField(required=False, label="Generate sound effects")
+    audio_prompt = forms.CharField(required=False, max_length=500, label="Sound prompt")
+    music_prompt = forms.CharField(required=False, max_length=500, label="Music prompt")
+    enable_asmr = forms.BooleanField(required=False, label="ASMR-style audio")
+
+    # 2026 (motion URL) options
+    model_name = forms.ChoiceField(
+        label="Model",
+        choices=[("kling-v3-0", "Kling 3.0"), ("kling-v2-6", "Kling 2.6")],
+        initial="kling-v3-0",
+        required=False,
+    )
+    keep_audio = forms.BooleanField(required=False, label="Keep the motion video's sound")
+    motion_direction = forms.ChoiceField(
+        label="Orientation",
+        choices=[
+            ("motion_direction", "Follow the motion video"),
+            ("image_direction", "Follow the image"),
+        ],
+        initial="motion_direction",
+        required=False,
+    )
+    element_1 = forms.CharField(
+        required=False, max_length=100, label="Element id",
+        help_text="Optional saved Kling element for character consistency (Kling 3.0 only).",
+    )  # fmt: skip
+
+    V2025 = ("duration", "character_id", "change_direction", "sound_effect", "audio_prompt",
+             "music_prompt", "enable_asmr")  # fmt: skip
+    V2026 = ("model_name", "keep_audio", "motion_direction", "element_1")
+
+    def __init__(self, *args, motion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.motion = motion
+        self.uses_work_id = motion.work_id is not None
+        for name in self.V2026 if self.uses_work_id else self.V2025:
+            del self.fields[name]
+        if not self.is_bound:
+            self.fields["name"].initial = f"{motion.name} video"[:200]
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        with local_path(upload) as path:
+            try:
+                self.image_info = media.probe_cover_image(path)
+            except media.MediaError as exc:
+                raise forms.ValidationError(str(exc).replace("cover", "image")) from exc
+        return upload
+
+    def clean_element_1(self) -> str:
+        value = self.cleaned_data.get("element_1", "").strip()
+        if value and self.cleaned_data.get("model_name") == "kling-v2-6":
+            raise forms.ValidationError("Elements work only with Kling 3.0.")
+        return value
+
+    def create_fields(self) -> dict:
+        """The motion-create body, less the image URL (known once the image is uploaded)."""
+        data = self.cleaned_data
+        fields = {"prompt": data["prompt"] or None, "mode": data["mode"]}
+        if self.uses_work_id:
+            fields |= {
+                "workId": self.motion.work_id,
+                "duration": data["duration"] or "5",
+                "character_id": data["character_id"] if data["character_id"] is not None else 0,
+                "change_direction": data["change_direction"] or None,
+                "sound_effect": data["sound_effect"] or None,
+                "audio_prompt": data["audio_prompt"] or None,
+                "music_prompt": data["music_prompt"] or None,
+                "enable_asmr": data["enable_asmr"] or None,
+            }
+        else:
+            fields |= {
+                "motionUrl": self.motion.video_url,
+                "model_name": data["model_name"] or "kling-v3-0",
+                "keepAudio": data["keep_audio"],
+                "motionDirection": data["motion_direction"] or "motion_direction",
+                "element_1": data["element_1"] or None,
+            }
+        return {key: value for key, value in fields.items() if value is not None}

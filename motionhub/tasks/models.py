@@ -1,0 +1,210 @@
+"""Motion tasks (what we submitted upstream) and their timelines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from motionhub.useapi.links import http_url
+
+
+class State(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    UPLOADING = "uploading", "Uploading"
+    SUBMITTING = "submitting", "Submitting"
+    SUBMITTED = "submitted", "Submitted"
+    PROCESSING = "processing", "Processing"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REJECTED = "rejected", "Rejected"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    CANCELED = "canceled", "Canceled"
+
+
+# A task holds one of its account's slots from the moment a worker claims it until it is final.
+IN_FLIGHT = (State.UPLOADING, State.SUBMITTING, State.SUBMITTED, State.PROCESSING)
+# Upstream knows the task: tracking polls these.
+TRACKED = (State.SUBMITTED, State.PROCESSING)
+FINAL = (State.SUCCEEDED, State.FAILED, State.REJECTED, State.CANCELED)
+# A person may submit these again as a new, linked task.
+RETRYABLE = (State.FAILED, State.REJECTED, State.NEEDS_ATTENTION)
+# Nothing will change by itself any more (needs_attention waits for a person).
+SETTLED = (*FINAL, State.NEEDS_ATTENTION)
+
+
+class StateGroup(NamedTuple):
+    label: str
+    states: tuple[str, ...]
+
+
+# Named groups of states, offered by the history's state filter (its `state=` value) and linked
+# to from the home page: every state that is not settled yet, and every failure.
+IN_PROGRESS = "in_progress"
+FAILURES = "failures"
+STATE_GROUPS = {
+    IN_PROGRESS: StateGroup("In progress (any)", (State.QUEUED, *IN_FLIGHT)),
+    FAILURES: StateGroup(
+        "Failed, rejected or stuck", (State.FAILED, State.REJECTED, State.NEEDS_ATTENTION)
+    ),
+}
+
+
+class Kind(models.TextChoices):
+    MOTION_UPLOAD = "motion_upload", "Motion upload"
+    MOTION_CREATE = "motion_create", "Motion create"
+
+
+class MotionTask(models.Model):
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MOTION_UPLOAD)
+    name = models.CharField(max_length=200)
+    # Null while "automatic" waits for a slot; set when a worker claims the task.
+    account = models.ForeignKey(
+        "accounts.KlingAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    auto_account = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+
+    # Inputs: files under MEDIA_ROOT with generated names, and what we measured of them.
+    video = models.FileField(upload_to="motions/videos/%Y/%m/", blank=True)
+    cover = models.FileField(upload_to="motions/covers/%Y/%m/", blank=True)
+    cover_from_video = models.BooleanField(default=False)
+    image = models.FileField(upload_to="motions/images/%Y/%m/", blank=True)
+    inputs = models.JSONField(default=dict, blank=True)
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    # Upstream ids are large integers: 64-bit, never floats.
+    upstream_task_id = models.BigIntegerField(null=True, blank=True)
+    upstream_status = models.CharField(max_length=40, blank=True)
+    # What the upstream returned, with secrets removed: assets, create call, last task read.
+    upstream = models.JSONField(default=dict, blank=True)
+    error_category = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+
+    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    reply_nonce = models.CharField(max_length=40, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="task_newest"),
+            # Partial indexes on the live states keep the dispatcher and tracker cheap. Their state
+            # lists come from the groups above, so a new state cannot silently fall out of one.
+            models.Index(
+                fields=["created_at"],
+                name="task_queued",
+                condition=Q(state=State.QUEUED),
+            ),
+            models.Index(
+                fields=["account", "state"],
+                name="task_in_flight",
+                condition=Q(state__in=list(IN_FLIGHT)),
+            ),
+            models.Index(
+                fields=["next_poll_at"],
+                name="task_tracked",
+                condition=Q(state__in=list(TRACKED)),
+            ),
+            # The task history's filters: each page is a range scan in (created_at, id) order
+            # from the keyset cursor, without a sort, however deep (history/filters.py).
+            models.Index(fields=["account", "created_at", "id"], name="task_account_newest"),
+            models.Index(fields=["state", "created_at", "id"], name="task_state_newest"),
+            models.Index(fields=["submitted_by", "created_at", "id"], name="task_submitter_newest"),
+            models.Index(fields=["error_category", "created_at", "id"], name="task_error_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:detail", args=[self.pk])
+
+    @property
+    def result(self) -> dict:
+        """The made video of a succeeded motion-create task (URLs only if http(s))."""
+        found = self.upstream.get("result") or {}
+        download = self.upstream.get("download") or {}
+        return {
+            "video_url": http_url(found.get("video_url")),
+            "cover_url": http_url(found.get("cover_url")),
+            "work_id": found.get("work_id"),
+            "clean_url": http_url(download.get("cdnUrl")),
+            "clean_error": download.get("error", ""),
+        }
+
+    @property
+    def keeps_polling(self) -> bool:
+        """Whether the task page should keep reading the status fragment.
+
+        Until the task is settled, and for a made video a little longer, until the clean
+        download link arrives (bounded, in case no worker ever fetches it).
+        """
+        if not self.is_settled:
+            return True
+        waiting_for_download = (
+            self.kind == Kind.MOTION_CREATE
+            and self.state == State.SUCCEEDED
+            and "download" not in self.upstream
+            and self.finished_at is not None
+            and timezone.now() - self.finished_at < timedelta(minutes=2)
+        )
+        return waiting_for_download
+
+    @property
+    def is_retryable(self) -> bool:
+        return self.state in RETRYABLE
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL
+
+    @property
+    def is_settled(self) -> bool:
+        return self.state in SETTLED
+
+
+class TaskEvent(models.Model):
+    """Append-only timeline: one row per state change or notable step of a task."""
+
+    class Source(models.TextChoices):
+        PERSON = "person", "Person"
+        WORKER = "worker", "Worker"
+        POLL = "poll", "Poll"
+        CALLBACK = "callback", "Callback"
+        SYSTEM = "system", "System"
+
+    task = models.ForeignKey(MotionTask, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["task", "at"], name="event_task_at")]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state} ({self.source})"

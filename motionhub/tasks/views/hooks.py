@@ -1,0 +1,77 @@
+"""The useapi callback receiver: no login, a signed reference instead.
+
+It never trusts the body: a genuine callback only makes a worker re-read the task upstream
+(`track.confirm_callback`), and that reading is what gets recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_q.tasks import async_task
+
+from motionhub.tasks import callbacks
+from motionhub.tasks.models import TRACKED, MotionTask, TaskEvent
+
+MAX_BODY = 1024 * 1024
+
+
+def _refuse(status: int, reason: str) -> JsonResponse:
+    return JsonResponse({"error": reason}, status=status)
+
+
+def _upstream_id(body: dict) -> int | None:
+    task = body.get("task") if isinstance(body.get("task"), dict) else {}
+    for value in (task.get("id"), body.get("id"), body.get("taskId")):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def useapi(request, ref: str = ""):
+    if int(request.headers.get("Content-Length") or 0) > MAX_BODY:
+        return _refuse(413, "Callback body too large.")
+    raw = request.body
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _refuse(400, "The callback body is not JSON.")
+    if not isinstance(body, dict):
+        return _refuse(400, "The callback body is not a JSON object.")
+    ref = ref or str(body.get("replyRef") or "")
+    genuine = callbacks.read_ref(ref) if ref else None
+    if genuine is None:
+        return _refuse(403, "Unsigned or forged callback reference.")
+    task_id, nonce = genuine
+    task = MotionTask.objects.filter(pk=task_id, reply_nonce=nonce).first()
+    if task is None or not nonce:
+        return _refuse(403, "Unsigned or forged callback reference.")
+    if task.upstream_task_id is not None and _upstream_id(body) != task.upstream_task_id:
+        return _refuse(400, "The callback is about another task.")
+    if task.state not in TRACKED:
+        return _refuse(409, "This task is not being tracked any more.")
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    marker = f"callback {digest}"
+    with transaction.atomic():
+        if TaskEvent.objects.filter(task=task, source=TaskEvent.Source.CALLBACK,
+                                    detail__startswith=marker).exists():  # fmt: skip
+            return _refuse(409, "This callback was already received.")
+        status_name = str(body.get("status_name") or "")[:40]
+        TaskEvent.objects.create(
+            task=task, from_state=task.state, to_state=task.state,
+            source=TaskEvent.Source.CALLBACK,
+            detail=f"{marker}: upstream reports “{status_name}”; confirming.",
+        )  # fmt: skip
+        transaction.on_commit(lambda: async_task("motionhub.tasks.track.confirm_callback", task.pk))
+    return HttpResponse(status=202)
