@@ -53,8 +53,6 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "prefix": prefix,
         "query": query,
-        # The pager's links keep the filters and add a cursor.
-        "query_amp": f"{query}&" if query else "",
         "paged": any(request.GET.get(name) for name in _CURSORS),
         "export_url": f"{export}?{query}" if query else export,
     }
