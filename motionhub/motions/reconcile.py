@@ -129,7 +129,7 @@ def look_up(task: MotionTask) -> Lookup:
         steps = steps[:1]
     for name, step in steps:
         try:
-            task_id = step()
+            task_id = _read(step)
         except UseapiError as exc:
             found.failed.append(f"{name}: {exc}")
             continue
@@ -138,6 +138,17 @@ def look_up(task: MotionTask) -> Lookup:
             return found
         found.checked.append(name)
     return found
+
+
+def _read(step):
+    """A listing, read once more at once after a transient failure: these reads spend nothing,
+    and one stray 5xx should not keep a task waiting."""
+    try:
+        return step()
+    except UseapiError as exc:
+        if not exc.transient:
+            raise
+    return step()
 
 
 def _in_scheduler(client, ref: str) -> int | None:

@@ -229,6 +229,19 @@ def test_a_task_waits_while_upstream_cannot_be_read_and_is_tracked_once_it_is_fo
     assert len(upstream.creates()) == 1
 
 
+def test_a_listing_that_fails_once_is_read_again_at_once(upload, account, upstream):
+    upstream.mock.post(UPLOAD_URL, status=504, body="504 Gateway Time-out")
+    task = upload(account)
+    upstream.mock.get(f"{BASE}/scheduler", json=[])
+    upstream.mock.get(f"{BASE}/tasks", status=503, json={"error": "busy"})
+    upstream.mock.get(f"{BASE}/tasks", json={"history": [_history_item(UPSTREAM_ID, VIDEO_URL)]})
+
+    dispatch.run()
+
+    task.refresh_from_db()
+    assert (task.state, task.upstream_task_id) == (State.SUBMITTED, UPSTREAM_ID)
+
+
 def test_a_task_upstream_cannot_be_read_about_needs_a_person_only_after_the_bound(
     upload, account, upstream, settings
 ):
