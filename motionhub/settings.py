@@ -206,6 +206,12 @@ MOTIONHUB_POLLS_PER_ACCOUNT = env.int("MOTIONHUB_POLLS_PER_ACCOUNT", default=5)
 # Submission: attempts for transient trouble before the create call, and the first back-off.
 MOTIONHUB_MAX_ATTEMPTS = env.int("MOTIONHUB_MAX_ATTEMPTS", default=4)
 MOTIONHUB_BACKOFF_SECONDS = env.float("MOTIONHUB_BACKOFF_SECONDS", default=10.0)
+# A create call that may have made a task upstream (its answer lost, a 502/504, ...) is looked
+# up, never blindly resent. While the upstream cannot be read the task waits, for at most
+# RECONCILE_SECONDS before a person is asked; "not found" is believed only once SETTLE_SECONDS
+# passed since the call, so a task the upstream was still creating is not created twice.
+MOTIONHUB_RECONCILE_SECONDS = env.float("MOTIONHUB_RECONCILE_SECONDS", default=900.0)
+MOTIONHUB_RECONCILE_SETTLE_SECONDS = env.float("MOTIONHUB_RECONCILE_SETTLE_SECONDS", default=30.0)
 # Believe X-Forwarded-For for the audit log's source address only behind a reverse proxy that
 # sets it: anyone can send that header, so by default the connecting address is recorded.
 MOTIONHUB_TRUST_X_FORWARDED_FOR = env.bool("MOTIONHUB_TRUST_X_FORWARDED_FOR", default=False)

@@ -9,7 +9,16 @@ from motionhub.sandbox.models import Account, Asset, Callback, CreateCall, Sandb
 
 @admin.register(SandboxConfig)
 class SandboxConfigAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "shape", "rate_429", "rate_500", "rate_503", "rate_slow")
+    list_display = (
+        "__str__",
+        "shape",
+        "rate_429",
+        "rate_500",
+        "rate_503",
+        "rate_502",
+        "rate_504",
+        "rate_slow",
+    )
 
     def has_add_permission(self, request) -> bool:
         return not SandboxConfig.objects.exists()

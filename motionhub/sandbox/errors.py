@@ -78,3 +78,12 @@ def internal_error() -> Refusal:
 
 def no_free_slot(detail: str) -> Refusal:
     return Refusal(429, f"All slots busy: {detail}. Retry later")
+
+
+def bad_gateway() -> Refusal:
+    # What a gateway in front of the service answers: plain text, not useapi's JSON.
+    return Refusal(502, "502 Bad Gateway", plain=True)
+
+
+def gateway_timeout() -> Refusal:
+    return Refusal(504, "504 Gateway Time-out", plain=True)

@@ -52,6 +52,14 @@ class SandboxConfig(models.Model):
     rate_429 = _rate("Share of authorised requests answered 429 (no free slot), 0 to 1.")
     rate_500 = _rate("Share of authorised requests answered 500 (internal error), 0 to 1.")
     rate_503 = _rate("Share of authorised requests answered 503 with Retry-After, 0 to 1.")
+    rate_502 = _rate(
+        "Share of create calls a gateway answers 502 before they reach the sandbox (nothing is "
+        "created), 0 to 1."
+    )
+    rate_504 = _rate(
+        "Share of create calls whose answer a gateway replaces by a 504 after the task was "
+        "created (the client cannot know it exists), 0 to 1."
+    )
     rate_slow = _rate("Share of authorised requests answered only after slow_seconds, 0 to 1.")
     slow_seconds = models.FloatField(
         default=2.0,

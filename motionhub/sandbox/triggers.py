@@ -45,6 +45,18 @@ def roll_faults(config: SandboxConfig) -> None:
         raise errors.no_free_slot("every configured account is at capacity")
 
 
+def roll_gateway_before(config: SandboxConfig) -> None:
+    """A create call a gateway refuses before it reaches the service: nothing is created."""
+    if random.random() < config.rate_502:
+        raise errors.bad_gateway()
+
+
+def roll_gateway_after(config: SandboxConfig) -> None:
+    """A create call that made its task, whose answer a gateway then loses (a 504)."""
+    if random.random() < config.rate_504:
+        raise errors.gateway_timeout()
+
+
 def check_account(account: Account, config: SandboxConfig) -> None:
     """Markers that affect every call working with the account (except adding/removing it)."""
     found = markers(account.email)

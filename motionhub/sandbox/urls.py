@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(r"^videos/motion-upload/?$", videos.motion_upload, name="motion-upload"),
     re_path(r"^videos/motion-create/?$", videos.motion_create, name="motion-create"),
     re_path(r"^videos/motions/?$", videos.motions, name="motions"),
+    re_path(r"^tasks/?$", tasks.history, name="tasks"),
     re_path(r"^tasks/(?P<task_id>[^/]+)/?$", tasks.task, name="task"),
     re_path(r"^scheduler/?$", scheduler.executing, name="scheduler"),
     re_path(r"^scheduler/available/?$", scheduler.available, name="scheduler-available"),

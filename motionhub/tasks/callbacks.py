@@ -36,13 +36,15 @@ def read_ref(ref: str) -> tuple[int, str] | None:
 
 
 def reply_fields(task_id: int, nonce: str) -> dict[str, str]:
-    """replyUrl + replyRef for a create call, or nothing when MOTIONHUB_PUBLIC_URL is unset.
+    """replyRef for every create call, and replyUrl too when MOTIONHUB_PUBLIC_URL is set.
 
-    The reference travels in the URL too: the contract does not say whether useapi echoes
-    replyRef back in the callback body.
+    The reference goes even without callbacks: useapi lists it with the running job
+    (GET /scheduler), which is how a create call whose answer was lost is found again. It
+    travels in the URL too: the contract does not say whether useapi echoes replyRef back in
+    the callback body.
     """
-    if not settings.MOTIONHUB_PUBLIC_URL:
-        return {}
     ref = make_ref(task_id, nonce)
+    if not settings.MOTIONHUB_PUBLIC_URL:
+        return {"reply_ref": ref}
     url = settings.MOTIONHUB_PUBLIC_URL + reverse("hooks:useapi", args=[ref])
     return {"reply_url": url, "reply_ref": ref}

@@ -69,14 +69,15 @@ def _within_job_timeout(budget: float) -> float:
 
 
 def _seconds_until_next_due() -> float | None:
-    """Until the next poll or back-off ends; None when nothing live needs this loop."""
+    """Until the next poll, back-off or look-up is due; None when nothing live needs this loop."""
     now = timezone.now()
     moments = [
         MotionTask.objects.filter(state__in=(State.SUBMITTED, State.PROCESSING))
         .order_by("next_poll_at")
         .values_list("next_poll_at", flat=True)
         .first(),
-        MotionTask.objects.filter(state=State.QUEUED, not_before__isnull=False)
+        MotionTask.objects.filter(state__in=(State.QUEUED, State.SUBMITTING))
+        .filter(not_before__isnull=False)
         .order_by("not_before")
         .values_list("not_before", flat=True)
         .first(),

@@ -4,13 +4,19 @@ A task arrives here already holding a slot (`dispatch.claim` moved it queued →
 
     uploading ──assets──► submitting ──create call──► submitted
         │                     │
-        │ 429 / 5xx / timeout │ timeout or reset after sending: did upstream get it?
-        ▼                     ▼
-      queued (back-off)   needs_attention   (never a blind resend that spends credits twice)
+        │ 429 / 5xx / timeout │ clearly refused        │ anything else after sending
+        ▼                     ▼ (400/401/402/404,      ▼ (timeout, reset, 500/502/504,
+      queued (back-off)       │ 429, moderation,       │  a 2xx without a task id):
+                              │ 503 unavailable)       │  it may exist upstream
+                              ▼                        ▼
+                   queued (back-off) or rejected    reconcile: look it up (GET /scheduler by
+                                                    replyRef, GET /tasks, motions) → found:
+                                                    submitted; not there: a checked resend;
+                                                    unreadable: wait, then needs_attention
 
 The create call is sent only after the task moved to `submitting` by a conditional update, so
 two runs of this job cannot both send it; a run that finds the task already `submitting` knows
-an earlier run died mid-call and hands the task to a person instead.
+an earlier run died mid-call and looks it up (reconcile.py) instead of sending it again.
 """
 
 from __future__ import annotations
@@ -21,19 +27,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from motionhub.tasks import callbacks, timeline, wake
+from motionhub.tasks import callbacks, reconcile, timeline, wake
+from motionhub.tasks.backoff import back_off
 from motionhub.tasks.models import Kind, MotionTask, State, TaskEvent
 from motionhub.useapi import UseapiError
-from motionhub.useapi.errors import NoFreeSlot, NotFound
+from motionhub.useapi.errors import NotFound
 
 log = logging.getLogger(__name__)
 
 WORKER = TaskEvent.Source.WORKER
-DIED_MID_CALL = (
-    "A worker stopped after sending the create call and before recording the answer, so "
-    "MotionHub cannot tell whether Kling received it. It was not resent, to avoid spending "
-    "credits twice. Check the account's tasks on Kling; retry only if it is not there."
-)
 
 
 def run(task_id: int) -> None:
@@ -41,10 +43,7 @@ def run(task_id: int) -> None:
     if task is None:
         return
     if task.state == State.SUBMITTING:
-        if not _found_among_running_jobs(task):
-            timeline.move(task_id, [State.SUBMITTING], State.NEEDS_ATTENTION, source=WORKER,
-                          detail=DIED_MID_CALL, error_category="interrupted",
-                          error_message=DIED_MID_CALL)  # fmt: skip
+        reconcile.run(task_id)  # an earlier run died mid-call: look it up, never resend blindly
         return
     if task.state != State.UPLOADING:
         return  # done already, canceled, or not ours
@@ -60,8 +59,12 @@ def run(task_id: int) -> None:
     # perhaps by another account, whose job sends it: this one would create it upstream on the
     # old account while the task records the new one (tracked there, it would end "gone").
     claim = {"claimed_at": task.claimed_at, "account_id": task.account_id}
+    # What a look-up needs, should the answer be lost, is recorded before the call is sent.
+    recorded = MotionTask.objects.values_list("upstream", flat=True).get(pk=task_id)
+    sent = reconcile.record_sent(task, _input_url(task, payload))
     if not timeline.move(task_id, [State.UPLOADING], State.SUBMITTING, source=WORKER,
-                         detail="Sending the create call.", only_if=claim):  # fmt: skip
+                         detail="Sending the create call.", only_if=claim, not_before=None,
+                         upstream={**recorded, "create_call": sent}):  # fmt: skip
         return
     try:
         if task.kind == Kind.MOTION_UPLOAD:
@@ -118,6 +121,7 @@ def _prepare(task: MotionTask, client, email: str) -> dict:
                           detail=f"Uploaded the {key} (POST /assets).")  # fmt: skip
         return assets[key]
 
+    # replyRef always goes (it is how a lost answer is found again); replyUrl only with callbacks.
     reply = callbacks.reply_fields(task.pk, task.reply_nonce)
     if task.kind == Kind.MOTION_UPLOAD:
         video = upload("video", task.video, task.inputs.get("video_content_type", "video/mp4"))
@@ -134,84 +138,36 @@ def _prepare(task: MotionTask, client, email: str) -> dict:
     fields = dict(task.inputs.get("create_fields", {}))
     image_field = "imageUrl" if "motionUrl" in fields else "image"
     fields[image_field] = image["url"]
-    if reply:
-        fields["replyUrl"], fields["replyRef"] = reply["reply_url"], reply["reply_ref"]
+    if "reply_url" in reply:
+        fields["replyUrl"] = reply["reply_url"]
+    fields["replyRef"] = reply["reply_ref"]
     return fields
+
+
+def _input_url(task: MotionTask, payload: dict) -> str:
+    """Our own uploaded asset the upstream task will name among its inputs."""
+    if task.kind == Kind.MOTION_UPLOAD:
+        return payload["resource_url"]
+    return payload.get("imageUrl") or payload.get("image") or ""
 
 
 def _before_create_failed(task: MotionTask, exc: UseapiError) -> None:
     """Nothing was created upstream yet: transient trouble waits and retries, the rest ends."""
     if exc.transient:
-        _back_off(task, exc, State.UPLOADING)
+        back_off(task, exc, State.UPLOADING)
     else:
         _reject(task, exc, State.UPLOADING)
 
 
 def _create_failed(task: MotionTask, exc: UseapiError) -> None:
-    sent_and_unanswered = exc.transient and exc.request_sent and exc.status is None
-    if sent_and_unanswered:
-        # A timeout or reset after sending: upstream may have created the task.
-        if _found_among_running_jobs(task):
-            return
-        timeline.move(task.pk, [State.SUBMITTING], State.NEEDS_ATTENTION, source=WORKER,
-                      detail=f"{exc} The create call was not resent.",
-                      error_category=exc.category, error_message=str(exc))  # fmt: skip
+    if not reconcile.created_nothing(exc):
+        # Sent, and not clearly refused: upstream may have created the task. Look it up.
+        reconcile.lost_answer(task.pk, exc)
     elif exc.transient:
-        # 429 or a 5xx answer: upstream said no, nothing was created; try again later.
-        _back_off(task, exc, State.SUBMITTING)
+        # 429, a 503 "unavailable", or not sent at all: nothing was created; try again later.
+        back_off(task, exc, State.SUBMITTING)
     else:
         _reject(task, exc, State.SUBMITTING)
-
-
-def _found_among_running_jobs(task: MotionTask) -> bool:
-    """Reconcile a create call whose answer was lost, without sending it again.
-
-    When callbacks were asked for, the call carried our signed replyRef, and useapi lists the
-    running jobs of the token with their replyRef (GET /scheduler/available): if ours is there,
-    the task was created — record its id and track it. Otherwise (no reference, already
-    finished, or the list cannot be read) a person has to look: never a blind resend.
-    """
-    reply = callbacks.reply_fields(task.pk, task.reply_nonce)
-    if not reply or task.account is None:
-        return False
-    try:
-        capacity = task.account.connection.client().scheduler_available()
-    except UseapiError:
-        return False
-    job = next(
-        (j for j in capacity.executing if j.reply_ref == reply["reply_ref"] and j.task_id), None
-    )
-    if job is None:
-        return False
-    now = timezone.now()
-    return timeline.move(
-        task.pk, [State.SUBMITTING], State.SUBMITTED, source=WORKER,
-        detail=f"The create call's answer was lost; upstream task {job.task_id} was found among "
-        "the account's running jobs (GET /scheduler/available), so it was not sent again.",
-        upstream_task_id=job.task_id, upstream_status="submitted", submitted_at=now,
-        next_poll_at=now + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS),
-    )  # fmt: skip
-
-
-def _back_off(task: MotionTask, exc: UseapiError, from_state: str) -> None:
-    attempts = task.attempts + (0 if isinstance(exc, NoFreeSlot) else 1)
-    if attempts >= settings.MOTIONHUB_MAX_ATTEMPTS:
-        timeline.move(task.pk, [from_state], State.FAILED, source=WORKER,
-                      detail=f"Gave up after {attempts} attempts: {exc}",
-                      error_category=exc.category, error_message=str(exc),
-                      attempts=attempts)  # fmt: skip
-        return
-    delay = backoff_seconds(attempts, exc.retry_after)
-    timeline.move(task.pk, [from_state], State.QUEUED, source=WORKER,
-                  detail=f"{exc} Trying again in {delay:.0f} s.",
-                  attempts=attempts, not_before=timezone.now() + timedelta(seconds=delay),
-                  error_category=exc.category, error_message=str(exc))  # fmt: skip
-
-
-def backoff_seconds(attempts: int, retry_after: float | None) -> float:
-    if retry_after is not None:
-        return min(max(retry_after, 1.0), 600.0)
-    return min(settings.MOTIONHUB_BACKOFF_SECONDS * (2 ** max(attempts - 1, 0)), 600.0)
 
 
 def _reject(task: MotionTask, exc: UseapiError, from_state: str) -> None:

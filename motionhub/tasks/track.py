@@ -2,7 +2,8 @@
 
 `record()` turns one upstream reading (from a poll, or from a callback confirmed by a re-read)
 into local state. `poll_due()` reads the tasks whose turn has come, at most
-MOTIONHUB_POLLS_PER_ACCOUNT per account per round. `sweep()` rescues tasks whose worker died.
+MOTIONHUB_POLLS_PER_ACCOUNT per account per round. `sweep()` rescues tasks whose worker died and
+looks up again the create calls that are waiting to be reconciled (reconcile.py).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from motionhub.tasks import timeline
+from motionhub.tasks import reconcile, timeline
 from motionhub.tasks.models import TRACKED, MotionTask, State, TaskEvent
 from motionhub.useapi import TaskStatus, UseapiError
 from motionhub.useapi.errors import NotFound
@@ -122,17 +124,22 @@ def poll_due() -> int:
 
 
 def sweep() -> None:
-    """Tasks whose worker died: uploads start over, interrupted create calls need a person."""
-    cutoff = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"])
+    """Tasks whose worker died, and create calls whose look-up is due again.
+
+    Uploads start over; a task in `submitting` is looked up upstream (reconcile.py), never
+    sent again blindly: its worker died mid-call (nothing heard for Q_RETRY), or an earlier
+    look-up could not read the upstream and set when to look again (`not_before`).
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
     for task_id in MotionTask.objects.filter(
         state=State.UPLOADING, claimed_at__lt=cutoff
     ).values_list("pk", flat=True):
         # Asset uploads spend nothing, so they may simply be done again.
         timeline.move(task_id, [State.UPLOADING], State.QUEUED, source=TaskEvent.Source.SYSTEM,
                       detail="The worker stopped while uploading; queued again.")  # fmt: skip
-    for task_id in MotionTask.objects.filter(
-        state=State.SUBMITTING, updated_at__lt=cutoff
-    ).values_list("pk", flat=True):
-        from motionhub.tasks.submit import run as submit
-
-        submit(task_id)  # finds it `submitting`, so it goes to needs_attention
+    due = Q(not_before__lte=now) | Q(not_before__isnull=True, updated_at__lt=cutoff)
+    for task_id in MotionTask.objects.filter(due, state=State.SUBMITTING).values_list(
+        "pk", flat=True
+    ):
+        reconcile.run(task_id)

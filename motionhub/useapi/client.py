@@ -15,7 +15,17 @@ import requests
 from . import parsers
 from .errors import BadResponse, NotFound
 from .http import Http
-from .types import Account, Asset, Capacity, DeletedTask, Download, Motion, TaskStatus
+from .types import (
+    Account,
+    Asset,
+    Capacity,
+    DeletedTask,
+    Download,
+    ListedTask,
+    Motion,
+    RunningJob,
+    TaskStatus,
+)
 
 
 def _email_path(email: str) -> str:
@@ -192,6 +202,31 @@ class Client:
         data = self._http.call("GET", f"/tasks/{task_id}", params={"email": email})
         return parsers.parse_task_status(data, task_id=task_id)
 
+    def list_tasks(
+        self,
+        *,
+        email: str | None = None,
+        created_after: int | None = None,
+        created_before: int | None = None,
+        page_size: int | None = None,
+        content_type: str | None = None,
+    ) -> list[ListedTask]:
+        """GET /tasks — https://useapi.net/docs/api-kling-v1/get-kling-tasks
+
+        `created_after` / `created_before` are epoch milliseconds and exclusive of each other
+        (a time cursor); the items' model was not captured, so they are parsed tolerantly.
+        """
+        if created_after is not None and created_before is not None:
+            raise ValueError("GET /tasks takes createdAfter or createdBefore, not both")
+        params = {
+            "email": email,
+            "contentType": content_type,
+            "pageSize": page_size,
+            "createdAfter": created_after,
+            "createdBefore": created_before,
+        }
+        return parsers.parse_task_list(self._http.call("GET", "/tasks", params=params))
+
     def delete_task(self, task_id: int, *, email: str | None = None) -> DeletedTask:
         """DELETE /tasks/{task_id} — https://useapi.net/docs/api-kling-v1/del-kling-tasks-task_id.html
 
@@ -201,6 +236,13 @@ class Client:
         return parsers.parse_deleted_task(data)
 
     # -- scheduler ------------------------------------------------------------------------------
+
+    def scheduler(self) -> list[RunningJob]:
+        """GET /scheduler — https://www.useapi.net/docs/api-kling-v1/get-kling-scheduler.html
+
+        The running jobs of this token, each with the replyUrl/replyRef its create call sent.
+        """
+        return parsers.parse_running_jobs(self._http.call("GET", "/scheduler"))
 
     def scheduler_available(self) -> Capacity:
         """GET /scheduler/available — https://useapi.net/docs/api-kling-v1/get-kling-scheduler-available.html"""

@@ -24,6 +24,7 @@ from .types import (
     Capacity,
     DeletedTask,
     Download,
+    ListedTask,
     Motion,
     RunningJob,
     TaskStatus,
@@ -222,6 +223,66 @@ def parse_task_status(data: Any, *, task_id: int | None = None) -> TaskStatus:
     )
 
 
+_HISTORY_KEYS = ("history", "tasks", "list", "items", "data", "results")
+
+
+def _history_items(data: Any, depth: int = 0) -> list[Any] | None:
+    """The list inside a GET /tasks answer: `{history: [...]}` (documented), bare or wrapped."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict) and depth < 2:
+        for key in _HISTORY_KEYS:
+            if key in data:
+                if data[key] is None:
+                    return []
+                found = _history_items(data[key], depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def _input_urls(value: Any, depth: int = 0) -> list[str]:
+    """Every `inputs[].url` anywhere in a task item (taskInfo under task, the item or a work)."""
+    found: list[str] = []
+    if depth > 6:
+        return found
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "inputs" and isinstance(inner, list):
+                found += [u for u in (as_url(_dict(i).get("url")) for i in inner) if u]
+            elif isinstance(inner, dict | list):
+                found += _input_urls(inner, depth + 1)
+    elif isinstance(value, list):
+        for inner in value:
+            found += _input_urls(inner, depth + 1)
+    return found
+
+
+def _listed_task(data: dict[str, Any]) -> ListedTask:
+    task = _dict(data.get("task"))
+    works = data.get("works") if isinstance(data.get("works"), list) else []
+    work = _dict(works[0]) if works else {}
+    # A bare task object carries its own `id`; a work's `id` (if any) is not the task's.
+    own_id = as_int(data.get("id")) if "workId" not in data else None
+    task_id = _first(
+        as_int(task.get("id")), as_int(data.get("taskId")), own_id, as_int(work.get("taskId"))
+    )
+    return ListedTask(
+        task_id=task_id,
+        input_urls=tuple(dict.fromkeys(_input_urls(data))),
+        created_at=as_datetime(_first(task.get("createTime"), data.get("createTime"))),
+        raw=mask_secrets(data),
+    )
+
+
+def parse_task_list(data: Any) -> list[ListedTask]:
+    """GET /tasks: its items were cut off in the captured docs, so every place is looked at."""
+    items = _history_items(data)
+    if items is None:
+        raise BadResponse("The upstream sent the task list in an unexpected form.")
+    return [_listed_task(item) for item in items if isinstance(item, dict)]
+
+
 def parse_deleted_task(data: Any) -> DeletedTask:
     data = _object(data, "the deletion result")
     work_ids = data.get("workIds") if isinstance(data.get("workIds"), list) else []
@@ -331,6 +392,15 @@ def _running_job(data: dict[str, Any]) -> RunningJob:
         reply_url=as_str(data.get("replyUrl")),
         reply_ref=as_str(data.get("replyRef")),
     )
+
+
+def parse_running_jobs(data: Any) -> list[RunningJob]:
+    """GET /scheduler: a bare array (documented); `{executing: [...]}` is read as well."""
+    if isinstance(data, dict):
+        data = data.get("executing")
+    if not isinstance(data, list):
+        raise BadResponse("The upstream sent the running jobs in an unexpected form.")
+    return [_running_job(j) for j in data if isinstance(j, dict)]
 
 
 def _account_capacity(data: dict[str, Any]) -> AccountCapacity:

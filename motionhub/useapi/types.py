@@ -112,6 +112,16 @@ class RunningJob:
 
 
 @dataclass(frozen=True)
+class ListedTask:
+    """An item of GET /tasks: what identifies a task and what it was made from."""
+
+    task_id: int | None = None
+    input_urls: tuple[str, ...] = ()  # taskInfo.inputs[].url, wherever the item holds them
+    created_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class AccountCapacity:
     email: str
     max_jobs: int | None = None

@@ -108,3 +108,64 @@ def test_tick_advances_tasks_nobody_polls(api, task_id):
     assert jobs.tick() == 1
     assert jobs.tick() == 0
     assert Task.objects.get(pk=task_id).last_notified_status == 99
+
+
+def test_the_scheduler_lists_a_jobs_reply_ref_even_without_a_reply_url(api, video, settings):
+    settings.MOTIONHUB_SANDBOX_TASK_SECONDS = 60
+    body = {"resourceUrl": video["resourceUrl"], "coverUrl": video["coverUrl"], "replyRef": "r2"}
+    task_id = api.post("videos/motion-upload", body).json()["task"]["id"]
+
+    (job,) = api.get("scheduler").json()
+
+    assert (job["id"], job["replyRef"]) == (task_id, "r2")
+    assert "replyUrl" not in job
+
+
+def _ms(task_id: int) -> int:
+    from motionhub.sandbox.models import Task
+
+    return int(Task.objects.get(pk=task_id).created.timestamp() * 1000)
+
+
+def test_get_tasks_lists_the_accounts_tasks_with_their_ids_and_inputs(api, video, task_id):
+    finish(task_id)  # a finished task is listed too, unlike in the scheduler
+
+    answer = api.get("tasks", email=EMAIL)
+
+    assert answer.status_code == 200
+    (item,) = answer.json()["history"]
+    assert item["task"]["id"] == task_id
+    assert item["status_name"] == "succeed" and item["works"][0]["taskId"] == task_id
+    assert [i["url"] for i in item["task"]["taskInfo"]["inputs"]] == [video["resourceUrl"]]
+
+
+def test_get_tasks_reads_forward_after_a_moment_and_back_before_one(api, video):
+    body = {"resourceUrl": video["resourceUrl"], "coverUrl": video["coverUrl"]}
+    first, second, third = (api.post("videos/motion-upload", body).json()["task"]["id"]
+                            for _ in range(3))  # fmt: skip
+    for n, task_id in enumerate((first, second, third)):
+        age(task_id, 30 - n * 10)  # created 30, 20 and 10 s ago
+
+    def ids(**params) -> list[int]:
+        return [i["task"]["id"] for i in api.get("tasks", **params).json()["history"]]
+
+    assert ids() == [third, second, first]  # newest first
+    assert ids(createdAfter=_ms(first)) == [second, third]  # oldest first after the moment
+    assert ids(createdAfter=_ms(first) - 1, pageSize=2) == [first, second]
+    assert ids(createdBefore=_ms(third)) == [second, first]
+    assert ids(contentType="image") == []
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"createdAfter": 1, "createdBefore": 2}, "mutually exclusive"),
+        ({"pageSize": 0}, "pageSize"),
+        ({"createdAfter": "soon"}, "createdAfter"),
+        ({"contentType": "text"}, "contentType"),
+    ],
+)
+def test_get_tasks_refuses_what_the_reference_does_not_allow(api, account, params, error):
+    answer = api.get("tasks", **params)
+    assert answer.status_code == 400
+    assert error in answer.json()["error"]

@@ -142,6 +142,24 @@ def test_injected_faults(api, account):
         assert answer.headers.get("Retry-After") == ("1" if status == 503 else None)
 
 
+def test_a_gateway_502_reaches_nothing_and_a_504_loses_the_answer_of_a_made_task(
+    api, account, video
+):
+    from motionhub.sandbox.models import Task
+
+    body = {"resourceUrl": video["resourceUrl"], "coverUrl": video["coverUrl"]}
+    state.configure(rate_502=1.0)
+    bad_gateway = api.post("videos/motion-upload", body)
+    assert (bad_gateway.status_code, bad_gateway.text) == (502, "502 Bad Gateway")
+    assert Task.objects.count() == 0
+
+    state.configure(rate_502=0, rate_504=1.0)
+    timeout = api.post("videos/motion-upload", body)
+    assert (timeout.status_code, timeout.text) == (504, "504 Gateway Time-out")
+    assert Task.objects.count() == 1  # made, and the client cannot know
+    assert api.get("accounts").status_code == 200  # only create calls go through the gateway
+
+
 def test_faults_are_off_by_default_and_never_hit_unauthorised_calls(api, account, sandbox_url):
     from tests.sandbox.conftest import Api
 

@@ -111,6 +111,7 @@ APP = {
     "sandbox/v1/kling/videos/motion-upload/?$": Expect(ALL_405, BEARER_ONLY),
     "sandbox/v1/kling/videos/motion-create/?$": Expect(ALL_405, BEARER_ONLY),
     "sandbox/v1/kling/videos/motions/?$": Expect(BEARER_ONLY, ALL_405),
+    "sandbox/v1/kling/tasks/?$": Expect(BEARER_ONLY, ALL_405),
     "sandbox/v1/kling/tasks/(?P<task_id>[^/]+)/?$": Expect(
         BEARER_ONLY, ALL_405, lambda w: {"task_id": "1"}
     ),

@@ -14,6 +14,10 @@
 4. A submission job that outlived its claim (the sweep gave the task back to the queue and
    another account claimed it) still sent the create call, on the old account, while the task
    recorded the new one.
+5. Any 5xx answer to the create call went to back-off and the call was sent again — for an
+   "automatic" task on another account — although a 500, a gateway's 502 or 504 may come after
+   the task was made upstream: a second paid job. Only a 503 that says the service is
+   unavailable is a refusal; the rest are looked up first (reconcile.py).
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from django.utils import timezone
 from django_q.conf import Conf
 
 from motionhub.accounts.models import KlingAccount
-from motionhub.tasks import dispatch, heartbeat, submit, timeline
+from motionhub.tasks import callbacks, dispatch, heartbeat, submit, timeline
 from motionhub.tasks.models import MotionTask, State
 
-from .conftest import BASE, task_json
+from .conftest import BASE, UPSTREAM_ID, task_json
 
 UPLOAD_URL = f"{BASE}/videos/motion-upload"
+# A refusal: the service says it is unavailable, so nothing was created and a resend is safe.
+UNAVAILABLE = {"error": "Service temporarily unavailable, retry later", "code": 503}
 
 
 def test_an_automatic_task_claimed_by_another_account_uploads_its_assets_again(
@@ -40,7 +46,7 @@ def test_an_automatic_task_claimed_by_another_account_uploads_its_assets_again(
     other = KlingAccount.objects.create(connection=connection, email="b@example.com", max_jobs=2)
     # b is half busy, so "automatic" first picks a (idle).
     MotionTask.objects.create(name="busy on b", account=other, state=State.PROCESSING)
-    upstream.mock.post(UPLOAD_URL, status=503, json={"error": "down"})
+    upstream.mock.post(UPLOAD_URL, status=503, json=UNAVAILABLE)
     upstream.mock.post(UPLOAD_URL, json=task_json())
     task = upload(None, "auto")
 
@@ -66,8 +72,29 @@ def test_an_automatic_task_claimed_by_another_account_uploads_its_assets_again(
     assert second["coverUrl"].endswith("/i3.jpg")
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_5xx_that_may_have_made_the_task_is_looked_up_not_resent_on_another_account(
+    upload, account, connection, upstream, status
+):
+    KlingAccount.objects.create(connection=connection, email="b@example.com", max_jobs=2)
+    upstream.mock.post(UPLOAD_URL, status=status, json={"error": "Internal error"})
+    task = upload(None, "auto")
+    ref = callbacks.make_ref(task.pk, task.reply_nonce)
+    upstream.mock.get(f"{BASE}/scheduler", json=[{"id": UPSTREAM_ID, "replyRef": ref}])
+
+    dispatch.run()
+    dispatch.run()
+
+    task.refresh_from_db()
+    assert (task.state, task.account, task.upstream_task_id) == (
+        State.SUBMITTED, account, UPSTREAM_ID,
+    )  # fmt: skip
+    [sent] = upstream.creates()
+    assert sent["email"] == "a@example.com"
+
+
 def test_a_retry_on_the_same_account_still_reuses_its_assets(upload, account, upstream):
-    upstream.mock.post(UPLOAD_URL, status=503, json={"error": "down"})
+    upstream.mock.post(UPLOAD_URL, status=503, json=UNAVAILABLE)
     upstream.mock.post(UPLOAD_URL, json=task_json())
     task = upload(account)
     dispatch.run()

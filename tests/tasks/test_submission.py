@@ -1,11 +1,13 @@
-"""The submission job: assets, the create call, slots, back-off, and never submitting twice."""
+"""The submission job: assets, the create call, slots, back-off, and never submitting twice.
+
+What happens when the create call's answer is lost (the look-up) is in test_reconcile.py.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-import requests
 import responses
 from django.utils import timezone
 
@@ -43,6 +45,8 @@ def test_it_uploads_the_video_then_the_cover_then_sends_motion_upload(upload, ac
         "resourceUrl": "https://cdn.test/v0.mp4",
         "coverUrl": "https://cdn.test/i1.jpg",
         "maxJobs": 2,
+        # Sent without callbacks too: a lost answer is looked up by it (GET /scheduler).
+        "replyRef": callbacks.make_ref(task.pk, task.reply_nonce),
     }
     assert task.upstream["create"]["task"]["id"] == UPSTREAM_ID
     assert task.submitted_at and task.next_poll_at
@@ -96,33 +100,6 @@ def test_a_job_that_runs_twice_submits_once(upload, account, upstream):
     assert len(upstream.creates()) == 1
 
 
-def test_a_worker_that_died_after_sending_the_create_call_leaves_the_task_for_a_person(
-    upload, account, upstream
-):
-    task = upload(account)
-    MotionTask.objects.filter(pk=task.pk).update(state=State.SUBMITTING, account=account)
-
-    submit.run(task.pk)  # django-q2 presents the job again after the worker died
-
-    task.refresh_from_db()
-    assert task.state == State.NEEDS_ATTENTION
-    assert "not resent" in task.error_message
-    assert upstream.creates() == []
-
-
-def test_a_stranded_submitting_task_is_found_by_the_sweep(upload, account, upstream, settings):
-    task = upload(account)
-    long_ago = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
-    MotionTask.objects.filter(pk=task.pk).update(state=State.SUBMITTING, account=account)
-    MotionTask.objects.filter(pk=task.pk).update(updated_at=long_ago)
-
-    track.sweep()
-
-    task.refresh_from_db()
-    assert task.state == State.NEEDS_ATTENTION
-    assert upstream.creates() == []
-
-
 def test_a_stranded_upload_is_queued_again_and_reuses_no_slot(upload, account, upstream, settings):
     task = upload(account)
     long_ago = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
@@ -134,18 +111,6 @@ def test_a_stranded_upload_is_queued_again_and_reuses_no_slot(upload, account, u
 
     task.refresh_from_db()
     assert task.state == State.QUEUED
-
-
-def test_a_timeout_on_the_create_call_is_never_resent(upload, account, upstream):
-    upstream.mock.post(UPLOAD_URL, body=requests.exceptions.ReadTimeout("read timed out"))
-    task = upload(account)
-
-    dispatch.run()
-    dispatch.run()
-
-    task.refresh_from_db()
-    assert task.state == State.NEEDS_ATTENTION
-    assert len(upstream.creates()) == 1
 
 
 def test_429_queues_the_task_again_honouring_retry_after(upload, account, upstream):
@@ -299,59 +264,3 @@ def test_a_canceled_task_is_never_submitted(upload, account, upstream, operator_
     task.refresh_from_db()
     assert task.state == State.CANCELED
     assert upstream.assets == []
-
-
-def _running(ref: str, task_id: int = UPSTREAM_ID) -> dict:
-    return {
-        "executing": [{"id": task_id, "email": "a@example.com", "started": "2026-11-26T10:00:00Z",
-                       "elapsed": "00:03", "replyUrl": "https://x", "replyRef": ref}],
-        "available": [],
-    }  # fmt: skip
-
-
-def test_a_lost_answer_is_reconciled_from_the_running_jobs_when_callbacks_were_asked(
-    upload, account, upstream, settings
-):
-    settings.MOTIONHUB_PUBLIC_URL = "https://motionhub.example.com"
-    upstream.mock.post(UPLOAD_URL, body=requests.exceptions.ReadTimeout("read timed out"))
-    task = upload(account)
-    ref = callbacks.make_ref(task.pk, task.reply_nonce)
-    upstream.mock.get(f"{BASE}/scheduler/available", json=_running(ref))
-
-    dispatch.run()
-
-    task.refresh_from_db()
-    assert task.state == State.SUBMITTED
-    assert task.upstream_task_id == UPSTREAM_ID
-    assert len(upstream.creates()) == 1  # found, not resent
-
-
-def test_a_lost_answer_not_among_the_running_jobs_needs_a_person(
-    upload, account, upstream, settings
-):
-    settings.MOTIONHUB_PUBLIC_URL = "https://motionhub.example.com"
-    upstream.mock.post(UPLOAD_URL, body=requests.exceptions.ReadTimeout("read timed out"))
-    upstream.mock.get(f"{BASE}/scheduler/available", json=_running("someone-elses-ref", 42))
-    task = upload(account)
-
-    dispatch.run()
-
-    task.refresh_from_db()
-    assert task.state == State.NEEDS_ATTENTION
-    assert task.upstream_task_id is None
-
-
-def test_a_worker_that_died_mid_call_is_reconciled_too(upload, account, upstream, settings):
-    settings.MOTIONHUB_PUBLIC_URL = "https://motionhub.example.com"
-    task = upload(account)
-    MotionTask.objects.filter(pk=task.pk).update(state=State.SUBMITTING, account=account)
-    upstream.mock.get(
-        f"{BASE}/scheduler/available",
-        json=_running(callbacks.make_ref(task.pk, task.reply_nonce)),
-    )
-
-    submit.run(task.pk)
-
-    task.refresh_from_db()
-    assert (task.state, task.upstream_task_id) == (State.SUBMITTED, UPSTREAM_ID)
-    assert upstream.creates() == []

@@ -24,7 +24,9 @@ CALLS = [
     ("POST", "/videos/motion-create", {"task": {"id": 1}}, lambda c: c.motion_create()),
     ("GET", "/videos/motions", [], lambda c: c.list_motions()),
     ("GET", "/tasks/1", {"task": {"id": 1}}, lambda c: c.get_task(1)),
+    ("GET", "/tasks", {"history": []}, lambda c: c.list_tasks(email="a@b.c")),
     ("DELETE", "/tasks/1", {"deleted": 1}, lambda c: c.delete_task(1)),
+    ("GET", "/scheduler", [], lambda c: c.scheduler()),
     ("GET", "/scheduler/available", {}, lambda c: c.scheduler_available()),
 ]
 
@@ -60,7 +62,9 @@ def test_it_has_one_public_method_per_endpoint():
         "motion_create",
         "list_motions",
         "get_task",
+        "list_tasks",
         "delete_task",
+        "scheduler",
         "scheduler_available",
         "close",
     }

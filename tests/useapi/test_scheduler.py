@@ -40,3 +40,16 @@ def test_it_reads_an_idle_scheduler_with_missing_lists(api, client):
     capacity = client.scheduler_available()
     assert capacity.executing == []
     assert capacity.available == []
+
+
+def test_it_reads_the_running_jobs_of_get_scheduler_with_their_reply_refs(api, client):
+    api.get(f"{BASE}/scheduler", json=CAPACITY["executing"])
+    (job,) = client.scheduler()
+    assert api.calls[0].request.url == f"{BASE}/scheduler"
+    assert (job.task_id, job.email, job.reply_ref) == (BIG_TASK_ID, EMAIL, "42")
+
+
+def test_it_reads_running_jobs_wrapped_in_executing_too(api, client):
+    api.get(f"{BASE}/scheduler", json={"executing": [{"id": str(BIG_TASK_ID), "replyRef": "r"}]})
+    (job,) = client.scheduler()
+    assert (job.task_id, job.reply_ref, job.reply_url) == (BIG_TASK_ID, "r", None)

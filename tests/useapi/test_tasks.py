@@ -136,3 +136,53 @@ def test_it_passes_on_an_invalid_task_id(api, client):
     api.delete(f"{BASE}/tasks/0", status=400, json={"error": "Invalid task_id parameter"})
     with pytest.raises(InvalidInput):
         client.delete_task(0)
+
+
+def test_it_lists_tasks_after_a_moment_with_their_ids_and_input_urls(api, client):
+    inputs = [
+        {"name": "input", "inputType": "URL", "url": "https://cdn.test/me.jpg"},
+        {"name": "motion", "inputType": "URL", "url": "https://cdn.test/m.mp4", "cover": None},
+        {"name": "empty", "url": None},
+    ]
+    item = {**TASK_SUCCEEDED, "task": {**TASK_SUCCEEDED["task"], "taskInfo": {"inputs": inputs}}}
+    api.get(f"{BASE}/tasks", json={"history": [item]})
+    (listed,) = client.list_tasks(email=EMAIL, created_after=1767693600000, page_size=100)
+    query = api.calls[0].request.params
+    assert query == {"email": EMAIL, "createdAfter": "1767693600000", "pageSize": "100"}
+    assert listed.task_id == BIG_TASK_ID
+    assert listed.input_urls == ("https://cdn.test/me.jpg", "https://cdn.test/m.mp4")
+    assert listed.created_at == datetime(2025, 4, 23, 2, 50, 11, 75000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"id": BIG_TASK_ID, "taskInfo": {"inputs": [{"url": "https://cdn.test/a.mp4"}]}},
+        {"taskId": str(BIG_TASK_ID), "taskInfo": {"inputs": [{"url": "https://cdn.test/a.mp4"}]}},
+        {"works": [{"workId": 7, "taskId": BIG_TASK_ID,
+                    "taskInfo": {"inputs": [{"name": "input", "url": "https://cdn.test/a.mp4"}]}}]},
+    ],
+    ids=["a bare task", "a taskId", "inside its works"],
+)  # fmt: skip
+def test_it_finds_a_listed_tasks_id_and_inputs_wherever_they_are(api, client, item):
+    api.get(f"{BASE}/tasks", json={"history": [item, "not a task"]})
+    (listed,) = client.list_tasks()
+    assert (listed.task_id, listed.input_urls) == (BIG_TASK_ID, ("https://cdn.test/a.mp4",))
+
+
+def test_it_reads_a_task_list_that_is_a_bare_array_or_empty(api, client):
+    api.get(f"{BASE}/tasks", json=[TASK_SUCCEEDED])
+    api.get(f"{BASE}/tasks", json={"history": None})
+    assert [t.task_id for t in client.list_tasks()] == [BIG_TASK_ID]
+    assert client.list_tasks() == []
+
+
+def test_it_rejects_a_task_list_in_an_unexpected_form(api, client):
+    api.get(f"{BASE}/tasks", json={"unexpected": 1})
+    with pytest.raises(BadResponse):
+        client.list_tasks()
+
+
+def test_it_never_sends_both_ends_of_the_time_cursor(client):
+    with pytest.raises(ValueError, match="not both"):
+        client.list_tasks(created_after=1, created_before=2)

@@ -71,7 +71,9 @@ def motion_upload(request: HttpRequest, caller: Caller) -> HttpResponse:
             "duration": video.duration_ms,
         },
     )
-    return _submit(request, account, task, data, max_jobs=max_jobs, reply=(reply_url, reply_ref))
+    return _submit(
+        request, caller, account, task, data, max_jobs=max_jobs, reply=(reply_url, reply_ref)
+    )
 
 
 @endpoint("POST")
@@ -91,7 +93,7 @@ def motion_create(request: HttpRequest, caller: Caller) -> HttpResponse:
     reply = params.reply(data)
     if "nomatch" in triggers.markers(account.email):
         raise errors.Refusal(400, "No person could be found in the image (MOTION.PIC_NOT_MATCHED)")
-    return _submit(request, account, task, data, max_jobs=None, reply=reply)
+    return _submit(request, caller, account, task, data, max_jobs=None, reply=reply)
 
 
 def _create_2025(account: Account, data: Mapping[str, Any], base: str) -> Task:
@@ -187,6 +189,7 @@ def _create_2026(account: Account, data: Mapping[str, Any]) -> Task:
 
 def _submit(
     request: HttpRequest,
+    caller: Caller,
     account: Account,
     task: Task,
     data: Mapping[str, Any],
@@ -195,6 +198,7 @@ def _submit(
     reply: tuple[str, str],
 ) -> HttpResponse:
     """Take a slot and create the task, or refuse; shared by both create endpoints."""
+    triggers.roll_gateway_before(caller.config)
     triggers.check_create(account)
     task.reply_url, task.reply_ref = reply
     task.base_url = files_base(request)
@@ -217,6 +221,7 @@ def _submit(
             task_id=task.pk,
             body={key: value for key, value in data.items() if key != "email"},
         )
+    triggers.roll_gateway_after(caller.config)  # committed: the task exists, the answer is lost
     return JsonResponse(payloads.task_body(task, lifecycle.Status(lifecycle.SUBMITTED)))
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from motionhub.library.models import Motion
 from motionhub.library.models import Origin as MotionKind
-from motionhub.tasks import dispatch, track
+from motionhub.tasks import callbacks, dispatch, track
 from motionhub.tasks.models import Kind, MotionTask, State
 from tests.clips import make_image
 from tests.tasks.conftest import BASE, UPSTREAM_ID, task_json
@@ -87,6 +87,8 @@ def test_a_2025_motion_is_applied_with_work_id_and_image(
         "duration": "10",
         "character_id": 2,
         "sound_effect": True,
+        # Sent without callbacks too: a lost answer is looked up by it (GET /scheduler).
+        "replyRef": callbacks.make_ref(task.pk, task.reply_nonce),
     }
     assert upstream.assets == [("image/jpeg", "a@example.com")]
 
@@ -102,7 +104,9 @@ def test_a_2026_motion_is_applied_with_image_url_and_motion_url(
         )  # fmt: skip
 
     [sent] = upstream.creates("/videos/motion-create")
+    task = MotionTask.objects.get()
     assert sent == {
+        "replyRef": callbacks.make_ref(task.pk, task.reply_nonce),
         "email": "a@example.com",
         "imageUrl": "https://cdn.test/i0.jpg",
         "motionUrl": "https://cdn.test/dance.mp4",
