@@ -39,8 +39,9 @@ from motionhub.useapi import BadResponse, Moderation, UpstreamTrouble, UseapiErr
 log = logging.getLogger(__name__)
 
 WORKER = TaskEvent.Source.WORKER
-# Answers that say the upstream refused the call, so it created nothing.
-REFUSED = frozenset({400, 401, 402, 404, 429})
+# Answers that say the upstream refused the call, so it created nothing. 596 is useapi's "the
+# Kling account's session is broken": the call never reached Kling (reference §8).
+REFUSED = frozenset({400, 401, 402, 404, 429, 596})
 _UNAVAILABLE = re.compile(r"unavailable", re.IGNORECASE)
 # Kling's clock is not ours: look a little before the call was sent.
 CLOCK_MARGIN = timedelta(minutes=5)
@@ -53,7 +54,7 @@ def created_nothing(exc: UseapiError) -> bool:
     """The create-call rule: True only when the upstream clearly made no task.
 
     That is an error raised before the request was sent (connect refused), a refusal (400, 401,
-    402, 404, 429), a moderation rejection (a 500 with Kling's guideline text) and a 503 that
+    402, 404, 429, 596), a moderation rejection (a 500 with Kling's guideline text) and a 503 that
     says the service is unavailable. Anything else after sending — a timeout, a reset, another
     5xx (a gateway's 502 or 504 too), a 2xx without a task id — may have made one.
     """

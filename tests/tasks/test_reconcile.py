@@ -38,6 +38,7 @@ MAY_EXIST = {
 REFUSED = {
     "400": {"status": 400, "json": {"error": "Parameter resourceUrl is required"}},
     "429": {"status": 429, "json": {"error": "busy"}},
+    "596": {"status": 596, "json": {"error": "Kling account session is broken"}},
     "moderation": {
         "status": 500,
         "json": {"error": "The content appears to violate the community guidelines."},
@@ -356,7 +357,7 @@ def test_a_task_with_no_recorded_input_is_never_resent_on_the_running_jobs_alone
     ("exc", "nothing"),
     [
         (reconcile.UseapiError("x", status=400), True),
-        (reconcile.UseapiError("x", status=596), False),
+        (reconcile.UseapiError("x", status=596), True),  # the session is broken: never sent on
         (reconcile.UpstreamTrouble("x", status=503, upstream_error="Service Unavailable"), True),
         (reconcile.UpstreamTrouble("x", status=503, upstream_error="upstream reset"), False),
         (reconcile.UpstreamTrouble("x", status=502), False),
