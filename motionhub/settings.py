@@ -203,6 +203,9 @@ MOTIONHUB_SANDBOX_TASK_SECONDS = env.float("MOTIONHUB_SANDBOX_TASK_SECONDS", def
 # tasks of one account are read per round (a bounded rate per account).
 MOTIONHUB_POLL_SECONDS = env.float("MOTIONHUB_POLL_SECONDS", default=10.0)
 MOTIONHUB_POLLS_PER_ACCOUNT = env.int("MOTIONHUB_POLLS_PER_ACCOUNT", default=5)
+# A tracked task whose readings fail for good (401, 402, 596, …) this long gives its slot back
+# and goes to "needs attention".
+MOTIONHUB_TRACK_GIVE_UP_SECONDS = env.float("MOTIONHUB_TRACK_GIVE_UP_SECONDS", default=3600.0)
 # Submission: attempts for transient trouble before the create call, and the first back-off.
 MOTIONHUB_MAX_ATTEMPTS = env.int("MOTIONHUB_MAX_ATTEMPTS", default=4)
 MOTIONHUB_BACKOFF_SECONDS = env.float("MOTIONHUB_BACKOFF_SECONDS", default=10.0)

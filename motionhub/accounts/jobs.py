@@ -22,9 +22,14 @@ from motionhub.useapi.errors import NotFound
 
 log = logging.getLogger(__name__)
 
-# A change still "running" after this long belongs to a worker that died; it is failed (and its
-# password wiped) by `sync_all` so nothing lingers.
+# A change still pending or running after this long belongs to a job that was lost or a worker
+# that died; `sync_all` fails it (and wipes its password) so nothing lingers.
 STALE_AFTER = timedelta(minutes=10)
+NO_ACCOUNT_LIST = (
+    "useapi.net answered 404 for the account list: either no Kling account is configured "
+    "there, or the connection's base URL is wrong. Nothing was changed here; check the base "
+    "URL, or add an account."
+)
 
 
 def request_change(
@@ -82,7 +87,9 @@ def _carry_out(change: AccountChange) -> str:
     if change.action in (AccountChange.Action.ADD, AccountChange.Action.UPDATE):
         password = crypto.decrypt(change.secret_encrypted)
         upstream = client.add_account(change.email, password, change.max_jobs)
-        account = _store_account(conn, upstream, max_jobs=change.max_jobs, label=change.label)
+        adding = change.action == AccountChange.Action.ADD
+        account = _store_account(conn, upstream, max_jobs=change.max_jobs, label=change.label,
+                                 enable=adding)  # fmt: skip
         _refresh_details(client, account)
         verb = "added" if change.action == AccountChange.Action.ADD else "updated"
         return f"{account.email} {verb}: maxJobs {account.max_jobs}."
@@ -90,7 +97,7 @@ def _carry_out(change: AccountChange) -> str:
         with contextlib.suppress(NotFound):  # already gone upstream: the goal is reached
             client.delete_account(change.email)
         KlingAccount.objects.filter(connection=conn, email__iexact=change.email).update(
-            removed_at=timezone.now(), enabled=False
+            removed_at=timezone.now(), enabled=False, disabled_by_sync=False
         )
         return f"{change.email} removed."
     count = sync_connection(conn)
@@ -105,9 +112,24 @@ def _finish(change: AccountChange, state: str, message: str) -> None:
 
 
 def _store_account(
-    conn: Connection, upstream: Account, *, max_jobs: int | None = None, label: str = ""
+    conn: Connection,
+    upstream: Account,
+    *,
+    max_jobs: int | None = None,
+    label: str = "",
+    enable: bool = False,
 ) -> KlingAccount:
+    """Create or update the account as upstream has it; `enable` when a person added it.
+
+    An account a sync had disabled (it had gone from useapi's list) is enabled again now that it
+    is back; one a person disabled stays disabled.
+    """
+    KlingAccount.objects.filter(
+        connection=conn, email=upstream.email, disabled_by_sync=True
+    ).update(enabled=True, disabled_by_sync=False)
     defaults = {"removed_at": None}
+    if enable:
+        defaults.update(enabled=True, disabled_by_sync=False)
     if label:
         defaults["label"] = label
     if upstream.max_jobs or max_jobs:
@@ -146,6 +168,11 @@ def sync_connection(conn: Connection) -> int:
     client = conn.client()
     try:
         upstream_accounts = client.list_accounts()
+    except NotFound as exc:
+        # Not "no accounts": marking every account removed on a wrong base URL would stop all
+        # work; nothing changes, and the connection says why.
+        Connection.objects.filter(pk=conn.pk).update(last_error=NO_ACCOUNT_LIST)
+        raise UseapiError(NO_ACCOUNT_LIST, status=404) from exc
     except UseapiError as exc:
         Connection.objects.filter(pk=conn.pk).update(last_error=exc.explained)
         raise
@@ -162,25 +189,18 @@ def sync_connection(conn: Connection) -> int:
         slot = capacity.for_email(account.email) if capacity else None
         if slot is not None:
             KlingAccount.objects.filter(pk=account.pk).update(slots_in_use=slot.executing or 0)
-    # Accounts no longer configured upstream are kept for history, marked removed.
-    conn.accounts.exclude(pk__in=seen).filter(removed_at__isnull=True).update(
-        removed_at=timezone.now(), enabled=False
-    )
+    # Accounts no longer configured upstream are kept for history, marked removed; those this
+    # disables are marked so, to be enabled again should they come back.
+    gone = conn.accounts.exclude(pk__in=seen).filter(removed_at__isnull=True)
+    gone.filter(enabled=True).update(enabled=False, disabled_by_sync=True)
+    gone.update(removed_at=timezone.now(), enabled=False)
     Connection.objects.filter(pk=conn.pk).update(last_synced_at=timezone.now(), last_error="")
     return len(seen)
 
 
 def sync_all() -> None:
-    """Scheduled: sync every connection, and fail changes whose worker died."""
-    stale = AccountChange.objects.filter(
-        state=AccountChange.State.RUNNING, created_at__lt=timezone.now() - STALE_AFTER
-    )
-    stale.update(
-        state=AccountChange.State.FAILED,
-        message="Interrupted: the worker stopped before finishing. Try again.",
-        secret_encrypted="",
-        finished_at=timezone.now(),
-    )
+    """Scheduled: sync every connection, and end changes whose job was lost or worker died."""
+    wipe_stale_changes()
     for conn in Connection.objects.all():
         try:
             sync_connection(conn)
@@ -190,3 +210,22 @@ def sync_all() -> None:
             Connection.objects.filter(pk=conn.pk).update(
                 last_error="The stored API token cannot be decrypted. Enter it again."
             )
+
+
+def wipe_stale_changes() -> None:
+    """No password outlives its change: a change still pending (its job lost) or running (its
+    worker died) after STALE_AFTER is failed, and any final change still holding one is wiped.
+    """
+    now = timezone.now()
+    AccountChange.objects.filter(
+        state__in=(AccountChange.State.PENDING, AccountChange.State.RUNNING),
+        created_at__lt=now - STALE_AFTER,
+    ).update(
+        state=AccountChange.State.FAILED,
+        message="Interrupted: the change was not carried out in time. Try again.",
+        secret_encrypted="",
+        finished_at=now,
+    )
+    AccountChange.objects.filter(
+        state__in=(AccountChange.State.DONE, AccountChange.State.FAILED)
+    ).exclude(secret_encrypted="").update(secret_encrypted="")

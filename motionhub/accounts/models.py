@@ -64,6 +64,9 @@ class KlingAccount(models.Model):
     max_jobs = models.PositiveSmallIntegerField(default=1)
     # Disabled accounts stay listed but take no new work.
     enabled = models.BooleanField(default=True)
+    # True when a sync disabled the account (it had gone from useapi's list), so a later sync
+    # that finds it again enables it again; a person's own disable is never undone that way.
+    disabled_by_sync = models.BooleanField(default=False)
     session_expires_at = models.DateTimeField(null=True, blank=True)
     # Balance as GET /accounts/{email} reports it (`balance.total`); units are upstream's.
     credits = models.BigIntegerField(null=True, blank=True)

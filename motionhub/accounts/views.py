@@ -155,7 +155,9 @@ def account_edit(request, pk: int):
             new_max_jobs = edited.max_jobs
             # maxJobs changes only once useapi.net has accepted it (the job stores it then).
             edited.max_jobs = previous_max_jobs
-            edited.save(update_fields=["label", "enabled"])
+            if "enabled" in form.changed_data:
+                edited.disabled_by_sync = False  # a person's choice: no sync undoes it
+            edited.save(update_fields=["label", "enabled", "disabled_by_sync"])
             if form.max_jobs_changed:
                 jobs.request_change(
                     account.connection,

@@ -24,6 +24,7 @@ class Action(models.TextChoices):
     MOTION_CREATE = "motion.create", "Applied a motion to an image"
     TASK_RETRY = "task.retry", "Retried a task"
     TASK_CANCEL = "task.cancel", "Canceled a task"
+    TASK_MOVE = "task.move", "Moved a task to another account"
     MOTION_DELETE = "motion.delete", "Deleted a motion"
     ROLE_CHANGE = "role.change", "Changed a role"
     USER_CREATE = "user.create", "Created a person"

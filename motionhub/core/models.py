@@ -38,5 +38,19 @@ class Lease(models.Model):
         return True
 
     @classmethod
+    def renew(cls, name: str, holder: str, seconds: float) -> bool:
+        """Extend a lease this holder still has, to `seconds` from now; False when it is lost.
+
+        Lost means expired (and perhaps taken by someone else) or released: the caller must stop
+        the work the lease guarded, since another process may be doing it now.
+        """
+        now = timezone.now()
+        return bool(
+            cls.objects.filter(name=name, holder=holder, expires_at__gte=now).update(
+                expires_at=now + timedelta(seconds=seconds)
+            )
+        )
+
+    @classmethod
     def release(cls, name: str, holder: str) -> None:
         cls.objects.filter(name=name, holder=holder).delete()

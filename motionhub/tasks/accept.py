@@ -81,14 +81,31 @@ def _cover_from_video(task: MotionTask) -> None:
     task.inputs["cover_content_type"] = info.content_type
 
 
-def retry(task: MotionTask, user) -> MotionTask:
-    """A new task with the same inputs, linked to the one that failed."""
+def retry(task: MotionTask, user) -> tuple[MotionTask, bool]:
+    """A new task with the same inputs, linked to the one that failed; (task, made now).
+
+    One per task, whoever asks and however often: the conditional update of `retried` lets
+    exactly one request make it (two at once: the second waits on the row, then finds it set)
+    and the others get that retry back.
+    """
+    with transaction.atomic():
+        if not MotionTask.objects.filter(pk=task.pk, retried=False).update(retried=True):
+            existing = task.retries.order_by("created_at", "id").first()
+            if existing is not None:
+                return existing, False
+        new = _retry_of(task, user)
+    return new, True
+
+
+def _retry_of(task: MotionTask, user) -> MotionTask:
     new = MotionTask.objects.get(pk=task.pk)
     new.pk = None
     new._state.adding = True
     fresh = dict(
         state=State.QUEUED,
         retry_of_id=task.pk,
+        retried=False,
+        read_failing_since=None,
         submitted_by=user,
         account_id=None if task.auto_account else task.account_id,
         upstream_task_id=None,

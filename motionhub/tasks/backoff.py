@@ -18,10 +18,14 @@ from motionhub.useapi.errors import NoFreeSlot
 WORKER = TaskEvent.Source.WORKER
 
 
-def back_off(task: MotionTask, exc: UseapiError, from_state: str, *, checked: str = "") -> None:
+def back_off(
+    task: MotionTask, exc: UseapiError, from_state: str, *, checked: str = "",
+    only_if: dict | None = None,
+) -> None:  # fmt: skip
     """Back to the queue for a later attempt (bounded), or failed once the attempts are spent.
 
-    `checked` says what proved a create call never arrived, when it did not answer clearly.
+    `checked` says what proved a create call never arrived, when it did not answer clearly;
+    `only_if` holds the move to the claim the caller acted on (see timeline.move).
     """
     attempts = task.attempts + (0 if isinstance(exc, NoFreeSlot) else 1)
     said = f"{exc} {checked}".strip()
@@ -29,12 +33,13 @@ def back_off(task: MotionTask, exc: UseapiError, from_state: str, *, checked: st
         timeline.move(task.pk, [from_state], State.FAILED, source=WORKER,
                       detail=f"Gave up after {attempts} attempts: {said}",
                       error_category=exc.category, error_message=str(exc),
-                      attempts=attempts)  # fmt: skip
+                      attempts=attempts, only_if=only_if)  # fmt: skip
         return
     delay = backoff_seconds(attempts, exc.retry_after)
     timeline.move(task.pk, [from_state], State.QUEUED, source=WORKER,
                   detail=f"{said} Trying again in {delay:.0f} s.",
                   attempts=attempts, not_before=timezone.now() + timedelta(seconds=delay),
+                  only_if=only_if,
                   error_category=exc.category, error_message=str(exc))  # fmt: skip
 
 

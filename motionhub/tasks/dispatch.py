@@ -7,6 +7,9 @@ limit holds with any number of workers on any number of hosts.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -14,6 +17,8 @@ from django_q.tasks import async_task
 
 from motionhub.accounts.models import KlingAccount
 from motionhub.tasks.models import IN_FLIGHT, MotionTask, State, TaskEvent
+
+log = logging.getLogger(__name__)
 
 BATCH = 50
 
@@ -23,24 +28,43 @@ def soon() -> None:
     transaction.on_commit(lambda: async_task("motionhub.tasks.dispatch.run"))
 
 
-def run() -> int:
-    """Claim due queued tasks, oldest first, and enqueue their submission. Returns the count."""
+def run(deadline: float | None = None) -> int:
+    """Claim due queued tasks, oldest first, and enqueue their submission. Returns the count.
+
+    Only tasks some account can take now are looked at: pinned to an enabled account with a
+    free slot, or "automatic" while any such account has credits. The query skips the rest, so
+    however many tasks wait for a full, disabled or removed account, the others behind them
+    start. `deadline` (time.monotonic()) stops the run early; the rest waits for the next one.
+    """
     now = timezone.now()
+    usable = KlingAccount.active.filter(enabled=True).annotate(
+        busy=Count("tasks", filter=Q(tasks__state__in=IN_FLIGHT))
+    )
+    free = {a.pk: a for a in usable if a.busy < a.max_jobs}
+    for_auto = [pk for pk, a in free.items() if a.credits is None or a.credits > 0]
+    takeable = Q(auto_account=False, account_id__in=list(free))
+    if for_auto:
+        takeable |= Q(auto_account=True) | Q(account__isnull=True)
     due = (
         MotionTask.objects.filter(state=State.QUEUED)
         .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .filter(takeable)
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:BATCH]
     )
     # Accounts found full during this run: the tasks after are not tried on them again, and
     # once every account is full the rest of the queue waits for a slot to free up.
     full: set[int] = set()
-    enabled = set(KlingAccount.active.filter(enabled=True).values_list("pk", flat=True))
     started = 0
-    for task_id in list(due):
-        if enabled <= full:
+    for task_id in list(due) if free else []:
+        if set(free) <= full or (deadline is not None and time.monotonic() > deadline):
             break
-        if claim(task_id, full):
+        try:
+            claimed = claim(task_id, full)
+        except Exception:  # one task's trouble must not stop the queue behind it
+            log.exception("dispatch: claiming task %s failed; it is tried again later", task_id)
+            continue
+        if claimed:
             async_task("motionhub.tasks.submit.run", task_id, task_name=f"submit-{task_id}")
             started += 1
     return started

@@ -20,6 +20,18 @@ CATEGORIES: dict[str, tuple[str, str]] = {
         "Kling ended the task without a result.",
         "Check the input (a clearly visible person, 2 to 10 s) and retry.",
     ),
+    "account_unusable": (
+        "The task's account cannot take it.",
+        "Move the task to another account (or to automatic), or cancel it.",
+    ),
+    "token_unreadable": (
+        "The connection's stored API token cannot be decrypted.",
+        "MOTIONHUB_ENCRYPTION_KEY changed: enter the connection's API token again.",
+    ),
+    "tracking_error": (
+        "MotionHub itself failed while tracking this task.",
+        "It is tried again automatically; if it keeps failing, tell whoever runs MotionHub.",
+    ),
     "interrupted": (
         "A worker stopped in the middle of the create call.",
         "Check the account's tasks on Kling; retry only if the task is not there.",

@@ -78,6 +78,9 @@ class MotionTask(models.Model):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )
+    # Set, by a conditional update, by the one Retry that made this task's retry: a second
+    # Retry (a double click, two people at once) finds it set and returns that retry instead.
+    retried = models.BooleanField(default=False)
 
     # Inputs: files under MEDIA_ROOT with generated names, and what we measured of them.
     video = models.FileField(upload_to="motions/videos/%Y/%m/", blank=True)
@@ -98,6 +101,9 @@ class MotionTask(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
+    # Since when readings of this tracked task have failed for good (401, 402, 596, …); cleared
+    # by a good reading. Past MOTIONHUB_TRACK_GIVE_UP_SECONDS the task gives its slot back.
+    read_failing_since = models.DateTimeField(null=True, blank=True)
     reply_nonce = models.CharField(max_length=40, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)

@@ -109,10 +109,10 @@ def look_up(task: MotionTask) -> Lookup:
     client = task.account.connection.client()
     call = _create_call(task)
     email, url = call["email"], call["input_url"]
-    ref = callbacks.make_ref(task.pk, task.reply_nonce)
+    ours = (task.pk, task.reply_nonce)
     since = _ms(_from_ms(call["sent_at"]) - CLOCK_MARGIN)
     steps = [
-        ("the running jobs (GET /scheduler)", lambda: _in_scheduler(client, ref)),
+        ("the running jobs (GET /scheduler)", lambda: _in_scheduler(client, ours)),
         (
             f"the account's tasks since {_from_ms(since):%H:%M:%S} UTC (GET /tasks)",
             lambda: _in_tasks(client, email, since, url),
@@ -153,12 +153,21 @@ def _read(step):
     return step()
 
 
-def _in_scheduler(client, ref: str) -> int | None:
+def _in_scheduler(client, ours: tuple[int, str]) -> int | None:
     try:
         jobs = client.scheduler()
     except UseapiError:
         jobs = client.scheduler_available().executing  # the same items, another page
-    return next((j.task_id for j in jobs if j.reply_ref == ref and j.task_id), None)
+    # Compared by what the reference says, not as text: a signed reference carries the time it
+    # was made, so one made now never equals the one the create call sent.
+    return next(
+        (j.task_id for j in jobs if j.task_id and j.reply_ref and _says(j.reply_ref) == ours),
+        None,
+    )
+
+
+def _says(ref: str) -> tuple[int, str] | None:
+    return callbacks.read_ref(ref)
 
 
 def _in_tasks(client, email: str, since: int, url: str) -> int | None:
@@ -215,10 +224,16 @@ def _settle(task: MotionTask) -> None:
         _wait(task, found, settle_in=settings.MOTIONHUB_RECONCILE_SETTLE_SECONDS - age)
 
 
+def _claim(task: MotionTask) -> dict:
+    """The claim this look-up was made for: a decision never lands on a task claimed again
+    meanwhile (a checked resend already under way would otherwise be moved back)."""
+    return {"claimed_at": task.claimed_at, "account_id": task.account_id}
+
+
 def _track(task: MotionTask, found: Lookup) -> None:
     now = timezone.now()
     timeline.move(
-        task.pk, [State.SUBMITTING], State.SUBMITTED, source=WORKER,
+        task.pk, [State.SUBMITTING], State.SUBMITTED, source=WORKER, only_if=_claim(task),
         detail=f"{_cause(task)} Upstream task {found.task_id} was found among {found.where}, "
         "so the create call was not sent again.",
         upstream_task_id=found.task_id, upstream_status="submitted", submitted_at=now,
@@ -233,7 +248,7 @@ def _resend(task: MotionTask, found: Lookup) -> None:
     call = _create_call(task)
     checked = f"Checked {_listing(found.checked)}: the create call never arrived upstream."
     cause = UpstreamTrouble(call.get("error") or DIED_MID_CALL)
-    back_off(task, cause, State.SUBMITTING, checked=checked)
+    back_off(task, cause, State.SUBMITTING, checked=checked, only_if=_claim(task))
 
 
 def _wait(task: MotionTask, found: Lookup, *, settle_in: float) -> None:
@@ -247,7 +262,7 @@ def _wait(task: MotionTask, found: Lookup, *, settle_in: float) -> None:
         delay = max(settle_in, 1.0)
         why = "Not found upstream yet; looking again before it is sent again."
     message = f"{_cause(task)} {why}"
-    MotionTask.objects.filter(pk=task.pk, state=State.SUBMITTING).update(
+    MotionTask.objects.filter(pk=task.pk, state=State.SUBMITTING, **_claim(task)).update(
         upstream={**task.upstream, "create_call": {**call, "checks": checks}},
         not_before=timezone.now() + timedelta(seconds=delay),
         error_category=call.get("category", "interrupted"),
@@ -268,7 +283,7 @@ def _give_up(task: MotionTask, found: Lookup, age: float) -> None:
     )
     call = _create_call(task)
     timeline.move(task.pk, [State.SUBMITTING], State.NEEDS_ATTENTION, source=WORKER,
-                  detail=message, not_before=None,
+                  detail=message, not_before=None, only_if=_claim(task),
                   error_category=call.get("category", "interrupted"),
                   error_message=message)  # fmt: skip
 

@@ -2,22 +2,29 @@
 
 `record()` turns one upstream reading (from a poll, or from a callback confirmed by a re-read)
 into local state. `poll_due()` reads the tasks whose turn has come, at most
-MOTIONHUB_POLLS_PER_ACCOUNT per account per round. `sweep()` rescues tasks whose worker died and
-looks up again the create calls that are waiting to be reconciled (reconcile.py).
+MOTIONHUB_POLLS_PER_ACCOUNT per account per round, each task a unit of its own: whatever goes
+wrong reading one is recorded on it and moves its next reading out, and the others go on.
+A task whose readings keep failing for good (401, 402, 596, an unreadable token, a bug) for
+MOTIONHUB_TRACK_GIVE_UP_SECONDS gives its slot back and waits for a person (needs attention).
+`sweep()` rescues tasks whose worker died and looks up again the create calls that are
+waiting to be reconciled (reconcile.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+import time
+from collections import deque
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Min, Q
 from django.dispatch import Signal
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from motionhub.tasks import reconcile, timeline
+from motionhub.core.crypto import DecryptionError
+from motionhub.tasks import timeline
 from motionhub.tasks.models import TRACKED, MotionTask, State, TaskEvent
 from motionhub.useapi import TaskStatus, UseapiError
 from motionhub.useapi.errors import NotFound
@@ -28,6 +35,10 @@ GONE = (
     "The task is gone upstream: it was deleted, stopped by moderation, or the account ran out "
     "of credits."
 )
+LOOK_UP_JOB = "motionhub.tasks.reconcile.run"
+# A look-up job reads a few listings; the sweep starts it again only if it has not settled the
+# task after this many read timeouts (a worker that died with it).
+LOOK_UP_GRACE_READS = 8
 # Sent after a task succeeded (the library refreshes that account's motions).
 task_succeeded = Signal()
 
@@ -51,35 +62,49 @@ def record(task: MotionTask, status: TaskStatus, *, source: str) -> None:
                 }
             moved = timeline.move(task.pk, TRACKED, State.SUCCEEDED, source=source,
                                   detail="Upstream says succeed.", upstream_status=name,
-                                  upstream=upstream)  # fmt: skip
+                                  upstream=upstream, read_failing_since=None)  # fmt: skip
             if moved:
-                task_succeeded.send(sender=MotionTask, task_id=task.pk)
+                _tell_succeeded(task.pk)
         else:
             message = status.error or status.message or f"Upstream ended the task as “{name}”."
             timeline.move(task.pk, TRACKED, State.FAILED, source=source,
                           detail=message, upstream_status=name, upstream=upstream,
-                          error_category="upstream_failed", error_message=message)  # fmt: skip
+                          error_category="upstream_failed", error_message=message,
+                          read_failing_since=None)  # fmt: skip
         return
     target = State.PROCESSING if name == "processing" else State.SUBMITTED
     if target != task.state and timeline.move(
         task.pk, TRACKED, target, source=source, detail=f"Upstream says {name}.",
         upstream_status=name, upstream=upstream, next_poll_at=_next_poll(),
+        read_failing_since=None,
     ):  # fmt: skip
         return
     MotionTask.objects.filter(pk=task.pk, state__in=TRACKED).update(
-        upstream_status=name, upstream=upstream, next_poll_at=_next_poll()
+        upstream_status=name, upstream=upstream, next_poll_at=_next_poll(), read_failing_since=None
     )
 
 
-def read(task_id: int, *, source: str = TaskEvent.Source.POLL) -> None:
-    """Read one tracked task upstream and record what it says (a job of its own for callbacks)."""
+def _tell_succeeded(task_id: int) -> None:
+    """Send task_succeeded; a failing receiver is logged, never allowed to stop tracking."""
+    for receiver, result in task_succeeded.send_robust(sender=MotionTask, task_id=task_id):
+        if isinstance(result, Exception):
+            log.error("task %s: task_succeeded receiver %s failed (%s)", task_id,
+                      getattr(receiver, "__qualname__", receiver), type(result).__name__,
+                      exc_info=result)  # fmt: skip
+
+
+def read(task_id: int, *, source: str = TaskEvent.Source.POLL) -> bool:
+    """Read one tracked task upstream and record what it says (a job of its own for callbacks).
+
+    False when the reading failed (recorded on the task), True otherwise.
+    """
     task = (
         MotionTask.objects.select_related("account__connection")
         .filter(pk=task_id, state__in=TRACKED)
         .first()
     )
     if task is None or task.upstream_task_id is None:
-        return
+        return True
     try:
         status = task.account.connection.client().get_task(
             task.upstream_task_id, email=task.account.email
@@ -87,17 +112,61 @@ def read(task_id: int, *, source: str = TaskEvent.Source.POLL) -> None:
     except NotFound:
         timeline.move(task.pk, TRACKED, State.FAILED, source=source, detail=GONE,
                       error_category="gone", error_message=GONE)  # fmt: skip
-        return
+        return True
     except UseapiError as exc:
         # Keep tracking; say why this reading failed, and wait longer before the next one.
-        delay = settings.MOTIONHUB_POLL_SECONDS * (1 if exc.transient else 6)
-        MotionTask.objects.filter(pk=task.pk, state__in=TRACKED).update(
-            next_poll_at=timezone.now() + timedelta(seconds=delay),
-            error_category=exc.category,
-            error_message=f"Reading the task upstream failed: {exc}",
-        )
-        return
+        failed(task, exc.category, f"Reading the task upstream failed: {exc}",
+               lasting=not exc.transient)  # fmt: skip
+        return False
+    except DecryptionError as exc:
+        failed(task, "token_unreadable", str(exc), lasting=True)
+        return False
     record(task, status, source=source)
+    return True
+
+
+def failed(task: MotionTask, category: str, message: str, *, lasting: bool) -> None:
+    """Record a failed reading: keep tracking, read again later — or, when it has failed for
+    good since MOTIONHUB_TRACK_GIVE_UP_SECONDS, give the slot back and ask for a person.
+    """
+    now = timezone.now()
+    updates = {"error_category": category, "error_message": message}
+    if lasting:
+        since = task.read_failing_since or now
+        given = settings.MOTIONHUB_TRACK_GIVE_UP_SECONDS
+        if (now - since).total_seconds() >= given:
+            why = (f"{message} Readings have failed for {round(given / 60)} min or more, so "
+                   "MotionHub stopped tracking this task and gave its slot back. Check the task "
+                   "on Kling; once the cause is fixed, retry it if it did not finish.")  # fmt: skip
+            timeline.move(task.pk, TRACKED, State.NEEDS_ATTENTION, source=TaskEvent.Source.SYSTEM,
+                          detail=why, error_category=category, error_message=why,
+                          next_poll_at=None)  # fmt: skip
+            return
+        updates["read_failing_since"] = since
+    delay = settings.MOTIONHUB_POLL_SECONDS * (6 if lasting else 1)
+    MotionTask.objects.filter(pk=task.pk, state__in=TRACKED).update(
+        next_poll_at=now + timedelta(seconds=delay), **updates
+    )
+
+
+def _read_alone(task_id: int) -> bool:
+    """One task's reading as a unit of its own: whatever it raises is logged and recorded on the
+    task (its next reading moves out, as for a lasting failure), so the other tasks go on.
+    """
+    try:
+        return read(task_id)
+    except Exception as exc:
+        log.exception("tracking task %s failed (%s); it is read again later", task_id,
+                      type(exc).__name__)  # fmt: skip
+        try:
+            task = MotionTask.objects.filter(pk=task_id, state__in=TRACKED).first()
+            if task is not None:
+                why = (f"Tracking this task failed inside MotionHub ({type(exc).__name__}); "
+                       "it is tried again later.")  # fmt: skip
+                failed(task, "tracking_error", why, lasting=True)
+        except Exception:
+            log.exception("recording the tracking failure of task %s failed", task_id)
+        return False
 
 
 def confirm_callback(task_id: int) -> None:
@@ -105,21 +174,38 @@ def confirm_callback(task_id: int) -> None:
     read(task_id, source=TaskEvent.Source.CALLBACK)
 
 
-def poll_due() -> int:
-    """Read the tracked tasks whose turn has come, a bounded number per account."""
-    due = (
-        MotionTask.objects.filter(state__in=TRACKED, next_poll_at__lte=timezone.now())
-        .order_by("next_poll_at")
-        .values_list("pk", "account_id")[:500]
+def poll_due(deadline: float | None = None) -> int:
+    """Read the tracked tasks whose turn has come, a bounded number per account.
+
+    Accounts take turns, one reading each, the longest waiting first; an account whose reading
+    fails has no more this round (a slow or broken account costs one timeout, not five). No
+    reading starts unless it can end (USEAPI_TIMEOUT) before `deadline` (time.monotonic()).
+    """
+    due = MotionTask.objects.filter(state__in=TRACKED).filter(
+        Q(next_poll_at__lte=timezone.now()) | Q(next_poll_at__isnull=True)
     )
-    per_account: dict[int, int] = defaultdict(int)
+    accounts = (
+        due.values("account_id")
+        .annotate(first=Min("next_poll_at"))
+        .order_by(F("first").asc(nulls_first=True))
+        .values_list("account_id", flat=True)
+    )
+    turns = deque()
+    for account_id in list(accounts):
+        tasks = due.filter(account_id=account_id).order_by(
+            F("next_poll_at").asc(nulls_first=True), "pk"
+        )
+        turns.append(
+            deque(tasks.values_list("pk", flat=True)[: settings.MOTIONHUB_POLLS_PER_ACCOUNT])
+        )
     polled = 0
-    for task_id, account_id in due:
-        if per_account[account_id] >= settings.MOTIONHUB_POLLS_PER_ACCOUNT:
-            continue
-        per_account[account_id] += 1
-        read(task_id)
+    while turns:
+        if deadline is not None and time.monotonic() + settings.USEAPI_TIMEOUT > deadline:
+            break
+        queue = turns.popleft()
         polled += 1
+        if _read_alone(queue.popleft()) and queue:
+            turns.append(queue)
     return polled
 
 
@@ -139,7 +225,14 @@ def sweep() -> None:
         timeline.move(task_id, [State.UPLOADING], State.QUEUED, source=TaskEvent.Source.SYSTEM,
                       detail="The worker stopped while uploading; queued again.")  # fmt: skip
     due = Q(not_before__lte=now) | Q(not_before__isnull=True, updated_at__lt=cutoff)
+    # Each look-up is a job of its own: it reads up to three listings, which must not hold
+    # the heartbeat's lease. Its next look is pushed out first, so the sweep starts it once.
+    grace = now + timedelta(seconds=LOOK_UP_GRACE_READS * settings.USEAPI_TIMEOUT)
     for task_id in MotionTask.objects.filter(due, state=State.SUBMITTING).values_list(
         "pk", flat=True
     ):
-        reconcile.run(task_id)
+        taken = MotionTask.objects.filter(due, pk=task_id, state=State.SUBMITTING).update(
+            not_before=grace
+        )
+        if taken:
+            async_task(LOOK_UP_JOB, task_id, task_name=f"look-up-{task_id}")

@@ -12,6 +12,7 @@ task_pages = [
     path("<int:pk>/status/", tasks.status, name="status"),
     path("<int:pk>/retry/", tasks.retry, name="retry"),
     path("<int:pk>/cancel/", tasks.cancel, name="cancel"),
+    path("<int:pk>/move/", tasks.move, name="move"),
 ]
 
 hook_patterns = (

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import requests
 
 from . import parsers
-from .errors import BadResponse, NotFound
+from .errors import BadResponse
 from .http import Http
 from .types import (
     Account,
@@ -60,13 +60,11 @@ class Client:
     def list_accounts(self) -> list[Account]:
         """GET /accounts — https://useapi.net/docs/api-kling-v1/get-kling-accounts.html
 
-        useapi answers 404 (plain text) while no account is configured: that is an empty list.
+        useapi answers 404 (plain text) while no account is configured, but a wrong base URL
+        or a proxy answers 404 too: that is not "no accounts", so NotFound is raised for the
+        caller to decide (a sync changes nothing on it).
         """
-        try:
-            data = self._http.call("GET", "/accounts")
-        except NotFound:
-            return []
-        return parsers.parse_accounts(data)
+        return parsers.parse_accounts(self._http.call("GET", "/accounts"))
 
     def get_account(self, email: str) -> Account:
         """GET /accounts/{email}, with balance — https://useapi.net/docs/api-kling-v1/get-kling-accounts-email"""

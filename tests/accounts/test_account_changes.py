@@ -262,3 +262,109 @@ def test_a_stale_running_change_is_failed_and_its_password_wiped(connection, ups
     change.refresh_from_db()
     assert change.state == AccountChange.State.FAILED
     assert change.secret_encrypted == ""
+
+
+def _sync_answers(upstream, *emails: str) -> None:
+    upstream.get(f"{BASE}/accounts", json={e: account_json(e) for e in emails})
+    upstream.get(f"{BASE}/scheduler/available", json={"executing": [], "available": []})
+    for email in emails:
+        upstream.get(f"{BASE}/accounts/{email}", json=_balance_json(email))
+
+
+def test_a_404_for_the_account_list_changes_nothing_and_says_why(
+    connection, kling_account, upstream
+):
+    upstream.get(f"{BASE}/accounts", status=404, body="Not found")
+
+    with pytest.raises(jobs.UseapiError):
+        jobs.sync_connection(connection)
+
+    kling_account.refresh_from_db()
+    assert kling_account.removed_at is None and kling_account.enabled
+    connection.refresh_from_db()
+    assert "404" in connection.last_error and "Nothing was changed" in connection.last_error
+
+
+def test_a_sync_request_answered_404_fails_with_a_message_that_names_the_base_url(
+    admin_client_, connection, kling_account, upstream, run_jobs
+):
+    upstream.get(f"{BASE}/accounts", status=404, body="Not found")
+
+    run_jobs(admin_client_.post, reverse("accounts:connection_sync", args=[connection.pk]))
+
+    change = AccountChange.objects.get(action="sync")
+    assert change.state == "failed" and "base URL" in change.message
+    assert "Re-upload" not in change.message
+    assert KlingAccount.active.filter(pk=kling_account.pk, enabled=True).exists()
+
+
+def test_sync_enables_again_the_accounts_it_disabled_itself_but_not_a_persons(
+    connection, kling_account, upstream
+):
+    parked = KlingAccount.objects.create(
+        connection=connection, email="parked@example.com", enabled=False
+    )
+    _sync_answers(upstream, "other@example.com")  # both gone from useapi's list for a while …
+    jobs.sync_connection(connection)
+    kling_account.refresh_from_db()
+    assert kling_account.removed_at is not None and not kling_account.enabled
+
+    upstream.reset()  # … then back
+    _sync_answers(upstream, "one@example.com", "parked@example.com")
+    jobs.sync_connection(connection)
+
+    kling_account.refresh_from_db()
+    parked.refresh_from_db()
+    assert kling_account.removed_at is None and kling_account.enabled
+    assert parked.removed_at is None and not parked.enabled  # a person disabled it
+
+
+def test_a_person_disabling_an_account_a_sync_disabled_makes_it_stay_disabled(
+    admin_client_, connection, kling_account, upstream
+):
+    KlingAccount.objects.filter(pk=kling_account.pk).update(enabled=False, disabled_by_sync=True)
+    admin_client_.post(
+        reverse("accounts:account_edit", args=[kling_account.pk]),
+        {"label": "One", "max_jobs": 3, "enabled": "on"},
+    )
+    admin_client_.post(
+        reverse("accounts:account_edit", args=[kling_account.pk]), {"label": "One", "max_jobs": 3}
+    )
+    _sync_answers(upstream, "one@example.com")
+
+    jobs.sync_connection(connection)
+
+    kling_account.refresh_from_db()
+    assert not kling_account.enabled and not kling_account.disabled_by_sync
+
+
+def test_a_pending_change_whose_job_was_lost_is_failed_and_its_password_wiped(connection, upstream):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _sync_answers(upstream)
+    lost = jobs.request_change(
+        connection, AccountChange.Action.ADD, email="a@example.com", max_jobs=3, password="x"
+    )
+    fresh = jobs.request_change(
+        connection, AccountChange.Action.ADD, email="b@example.com", max_jobs=3, password="y"
+    )
+    AccountChange.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    # A final change that somehow kept its password loses it too.
+    done = jobs.request_change(connection, AccountChange.Action.ADD, email="c@example.com",
+                               max_jobs=3, password="z")  # fmt: skip
+    AccountChange.objects.filter(pk=done.pk).update(state=AccountChange.State.DONE)
+
+    jobs.sync_all()
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    done.refresh_from_db()
+    assert lost.state == AccountChange.State.FAILED and lost.secret_encrypted == ""
+    assert fresh.state == AccountChange.State.PENDING and fresh.secret_encrypted != ""
+    assert done.secret_encrypted == ""
+    # The lost job, should it run after all, finds nothing to do.
+    jobs.apply_account_change(lost.pk)
+    lost.refresh_from_db()
+    assert lost.state == AccountChange.State.FAILED

@@ -166,3 +166,16 @@ def test_a_callback_is_not_taken_by_get(task):
     ref = callbacks.make_ref(task.pk, task.reply_nonce)
 
     assert Client().get(f"/hooks/useapi/{ref}/").status_code == 405
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3", " 12x", "٣"])
+def test_a_callback_with_a_garbage_content_length_is_refused_with_a_400(task, length):
+    ref = callbacks.make_ref(task.pk, task.reply_nonce)
+    events = TaskEvent.objects.filter(task=task).count()
+
+    response = Client().post(f"/hooks/useapi/{ref}/", json.dumps(body()),
+                             content_type="application/json", CONTENT_LENGTH=length)  # fmt: skip
+
+    assert response.status_code == 400
+    assert "Content-Length" in response.json()["error"]
+    _unchanged(task, events)

@@ -93,6 +93,9 @@ APP = {
     "tasks/<int:pk>/cancel/": Expect(
         (LOGIN, 403, 403, 405, 405), (LOGIN, 403, 403, 302, 302), PK["queued"]
     ),
+    "tasks/<int:pk>/move/": Expect(
+        (LOGIN, 403, 403, 405, 405), (LOGIN, 403, 403, 302, 302), PK["queued"]
+    ),
     # callbacks: no login, POST only, and a signed reference or nothing happens
     "hooks/useapi/": Expect(ALL_405, (403,) * 5, post_json={}),
     "hooks/useapi/<str:ref>/": Expect(

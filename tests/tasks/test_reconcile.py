@@ -10,10 +10,12 @@ have to look. `responses` stands in for useapi at the network edge only.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 import requests
+from django.core import signing
 from django.utils import timezone
 
 from motionhub.tasks import callbacks, dispatch, reconcile, submit, track
@@ -368,3 +370,25 @@ def test_a_task_with_no_recorded_input_is_never_resent_on_the_running_jobs_alone
 )
 def test_the_create_call_rule_says_nothing_was_created_only_for_a_clear_refusal(exc, nothing):
     assert reconcile.created_nothing(exc) is nothing
+
+
+def test_a_running_job_is_recognised_by_a_reply_ref_signed_earlier(
+    upload, account, upstream, monkeypatch
+):
+    upstream.mock.post(UPLOAD_URL, status=502, body="Bad Gateway")
+    task = upload(account)
+    # The reference the create call carried was signed when it was sent, a while ago: it is
+    # recognised by what it says, not by comparing it with one signed now.
+    now = time.time
+    with monkeypatch.context() as m:
+        m.setattr(signing.time, "time", lambda: now() - 90)
+        sent_earlier = _ref(task)
+    assert sent_earlier != _ref(task)
+    _readable(upstream, running=[{"id": UPSTREAM_ID, "email": "a@example.com",
+                                  "replyRef": sent_earlier}])  # fmt: skip
+
+    dispatch.run()
+
+    task.refresh_from_db()
+    assert (task.state, task.upstream_task_id) == (State.SUBMITTED, UPSTREAM_ID)
+    assert len(upstream.creates()) == 1

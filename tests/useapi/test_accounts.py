@@ -32,9 +32,11 @@ def test_it_lists_the_accounts_keyed_by_email(api, client):
     assert second.session_expires_at == datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def test_it_returns_no_accounts_when_useapi_says_nothing_is_configured(api, client):
+def test_a_404_for_the_account_list_is_raised_not_taken_for_no_accounts(api, client):
+    # useapi says so while nothing is configured, but so does a wrong base URL or a proxy.
     api.get(f"{BASE}/accounts", status=404, body="Configuration not found. Use POST /accounts.")
-    assert client.list_accounts() == []
+    with pytest.raises(NotFound):
+        client.list_accounts()
 
 
 def test_it_does_not_hide_an_unauthorized_token_behind_an_empty_list(api, client):

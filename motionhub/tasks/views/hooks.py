@@ -26,6 +26,16 @@ def _refuse(status: int, reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=status)
 
 
+def _content_length(header: str | None) -> int | None:
+    """The declared body length; None when the header is not a plain non-negative number."""
+    if header is None or header == "":
+        return 0
+    text = header.strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
 def _upstream_id(body: dict) -> int | None:
     task = body.get("task") if isinstance(body.get("task"), dict) else {}
     for value in (task.get("id"), body.get("id"), body.get("taskId")):
@@ -40,7 +50,10 @@ def _upstream_id(body: dict) -> int | None:
 @login_not_required
 @require_POST
 def useapi(request, ref: str = ""):
-    if int(request.headers.get("Content-Length") or 0) > MAX_BODY:
+    length = _content_length(request.headers.get("Content-Length"))
+    if length is None:
+        return _refuse(400, "The Content-Length header is not a length.")
+    if length > MAX_BODY:
         return _refuse(413, "Callback body too large.")
     raw = request.body
     try:

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from motionhub import audit
 from motionhub.core.roles import operator_required, viewer_required, viewer_required_polled
-from motionhub.tasks import accept, explain, timeline
+from motionhub.tasks import accept, explain, pinned, timeline
 from motionhub.tasks.models import MotionTask, State, TaskEvent
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def detail(request, pk: int):
                                      for e in task.events.all()))  # fmt: skip
     context.update(
         retries=list(task.retries.order_by("-created_at").values_list("pk", flat=True)),
+        move_to=pinned.targets() if pinned.can_move(task) else None,
     )
     return render(request, "tasks/task_detail.html", context)
 
@@ -109,12 +110,39 @@ def retry(request, pk: int):
         messages.error(request, "Only a failed, rejected or stuck task can be retried.")
         return redirect(task)
     if request.method == "POST":
-        new = accept.retry(task, request.user)
+        new, made = accept.retry(task, request.user)
+        if not made:
+            messages.info(request, f"Task #{task.pk} was already retried as #{new.pk}.")
+            return redirect(new)
         audit.record(request, audit.Action.TASK_RETRY, target=task, account=task.account,
                      outcome=audit.Outcome.REQUESTED, detail=f"New task #{new.pk}")  # fmt: skip
         messages.success(request, f"Task #{new.pk} submitted as a retry of #{task.pk}.")
         return redirect(new)
     return render(request, "tasks/task_retry.html", {"task": task})
+
+
+@operator_required
+@require_POST
+def move(request, pk: int):
+    """Move a queued task to another enabled account, or to "automatic"."""
+    task = get_object_or_404(MotionTask, pk=pk)
+    choice = request.POST.get("account", "")
+    target = None
+    if choice != "auto":
+        target = next((a for a in pinned.targets() if str(a.pk) == choice), None)
+        if target is None:
+            messages.error(request, "Choose an enabled account, or automatic.")
+            return redirect(task)
+    where = "automatic" if target is None else target.display_name
+    if pinned.move(task, target, by=request.user.get_username()):
+        audit.record(request, audit.Action.TASK_MOVE, target=task, account=target,
+                     detail=f"From {task.account or 'automatic'} to {where}")  # fmt: skip
+        messages.success(request, f"The task was moved to {where}.")
+    else:
+        audit.record(request, audit.Action.TASK_MOVE, target=task, account=target,
+                     outcome=audit.Outcome.REFUSED, detail=f"Task was {task.state}")  # fmt: skip
+        messages.error(request, "Only a queued motion upload can be moved; this one has started.")
+    return redirect(task)
 
 
 @operator_required
