@@ -19,7 +19,7 @@ from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from motionhub.core.models import Lease
-from motionhub.tasks import dispatch, track
+from motionhub.tasks import dispatch, pace, track
 from motionhub.tasks.models import MotionTask, State
 from motionhub.tasks.wake import HEARTBEAT_JOB
 
@@ -47,7 +47,7 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
                 # at once, rather than the schedule a minute or more from now.
                 hand_over = wait < HEARTBEAT_SECONDS
                 break
-            time.sleep(max(wait, 0.5))
+            time.sleep(min(max(wait, 0.5), pace.NAP_SECONDS))  # an earlier read may be planned
     finally:
         Lease.release(LEASE, holder)
     if hand_over and not Conf.SYNC:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.dispatch import Signal
 from django.utils import timezone
 
-from motionhub.tasks import timeline
+from motionhub.tasks import pace, timeline
 from motionhub.tasks.models import TRACKED, MotionTask, State, TaskEvent
 from motionhub.useapi import TaskStatus, UseapiError
 from motionhub.useapi.errors import NotFound
@@ -30,8 +30,8 @@ GONE = (
 task_succeeded = Signal()
 
 
-def _next_poll():
-    return timezone.now() + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS)
+def _next_poll(task: MotionTask, status: TaskStatus):
+    return pace.next_poll_at(task, status)  # sooner when the task should end sooner
 
 
 def record(task: MotionTask, status: TaskStatus, *, source: str) -> None:
@@ -61,11 +61,11 @@ def record(task: MotionTask, status: TaskStatus, *, source: str) -> None:
     target = State.PROCESSING if name == "processing" else State.SUBMITTED
     if target != task.state and timeline.move(
         task.pk, TRACKED, target, source=source, detail=f"Upstream says {name}.",
-        upstream_status=name, upstream=upstream, next_poll_at=_next_poll(),
+        upstream_status=name, upstream=upstream, next_poll_at=_next_poll(task, status),
     ):  # fmt: skip
         return
     MotionTask.objects.filter(pk=task.pk, state__in=TRACKED).update(
-        upstream_status=name, upstream=upstream, next_poll_at=_next_poll()
+        upstream_status=name, upstream=upstream, next_poll_at=_next_poll(task, status)
     )
 
 
