@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -36,10 +37,11 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
     try:
         deadline = time.monotonic() + budget
         while True:
+            round_started = timezone.now()
             track.sweep()
             dispatch.run()
             track.poll_due()
-            wait = _seconds_until_next_due()
+            wait = _seconds_until_next_due(round_started)
             if wait is None:
                 break
             if time.monotonic() + wait > deadline:
@@ -47,7 +49,7 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
                 # at once, rather than the schedule a minute or more from now.
                 hand_over = wait < HEARTBEAT_SECONDS
                 break
-            time.sleep(min(max(wait, 0.5), pace.NAP_SECONDS))  # an earlier read may be planned
+            time.sleep(min(max(wait, 0.05), pace.NAP_SECONDS))  # an earlier read may be planned
     finally:
         Lease.release(LEASE, holder)
     if hand_over and not Conf.SYNC:
@@ -68,20 +70,33 @@ def _within_job_timeout(budget: float) -> float:
     return min(budget, max(timeout - max(5.0, timeout / 4), 1.0))
 
 
-def _seconds_until_next_due() -> float | None:
-    """Until the next poll or back-off ends; None when nothing live needs this loop."""
+def _seconds_until_next_due(round_started=None) -> float | None:
+    """Until the next poll or back-off ends; None when nothing live needs this loop.
+
+    What fell due during the round (after `round_started`) is due now: a slot may be waiting on
+    it. What was due before the round and is still due was left by the per-account poll limit
+    (or finds every account full): it waits a tenth of the poll interval, not a busy loop.
+    """
     now = timezone.now()
+    since = round_started or now
+    polls = MotionTask.objects.filter(state__in=(State.SUBMITTED, State.PROCESSING))
+    backoffs = MotionTask.objects.filter(state=State.QUEUED, not_before__isnull=False)
     moments = [
-        MotionTask.objects.filter(state__in=(State.SUBMITTED, State.PROCESSING))
+        polls.filter(next_poll_at__gt=since)
         .order_by("next_poll_at")
         .values_list("next_poll_at", flat=True)
         .first(),
-        MotionTask.objects.filter(state=State.QUEUED, not_before__isnull=False)
+        backoffs.filter(not_before__gt=since)
         .order_by("not_before")
         .values_list("not_before", flat=True)
         .first(),
     ]
+    if (
+        polls.filter(next_poll_at__lte=since).exists()
+        or backoffs.filter(not_before__lte=since).exists()
+    ):
+        moments.append(now + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS / 10))
     moments = [m for m in moments if m is not None]
     if not moments:
         return None
-    return max((min(moments) - now).total_seconds(), 0.0) or settings.MOTIONHUB_POLL_SECONDS / 10
+    return max((min(moments) - now).total_seconds(), 0.0)

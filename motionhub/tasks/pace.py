@@ -25,7 +25,7 @@ from motionhub.tasks.models import TRACKED, MotionTask, State
 from motionhub.useapi import TaskStatus
 
 # Read this long after the expected end: an upstream that says "ends at t" is final just after.
-MARGIN = timedelta(seconds=0.25)
+MARGIN = timedelta(seconds=0.1)
 # The typical run is the median of this many recent successful tasks, once there are enough.
 TYPICAL_OF, TYPICAL_MIN = 20, 3
 # The heartbeat naps at most this long, so an earlier read planned meanwhile is not overslept.
