@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from motionhub.accounts.models import KlingAccount
+from motionhub.tasks import wake
 from motionhub.tasks.models import IN_FLIGHT, MotionTask, State, TaskEvent
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ BATCH = 50
 
 
 def soon() -> None:
-    """Run the dispatcher in a worker once the current transaction commits."""
-    transaction.on_commit(lambda: async_task("motionhub.tasks.dispatch.run"))
+    """Run the dispatcher in a worker once the current transaction commits (coalesced)."""
+    wake.dispatch_soon()
 
 
 def run(deadline: float | None = None) -> int:

@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -30,7 +31,7 @@ from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from motionhub.core.models import Lease
-from motionhub.tasks import dispatch, pinned, track
+from motionhub.tasks import dispatch, pace, pinned, track
 from motionhub.tasks.models import TRACKED, MotionTask, State
 from motionhub.tasks.wake import HEARTBEAT_JOB
 
@@ -58,12 +59,13 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
     hand_over = False
     try:
         while True:
+            round_started = timezone.now()
             deadline = min(finish, lease_until - LEASE_SAFETY)
             _isolated(track.sweep)
             _isolated(dispatch.run, deadline=deadline)
             _isolated(track.poll_due, deadline=deadline)
             _isolated(pinned.note_unusable)
-            wait = _seconds_until_next_due()
+            wait = _seconds_until_next_due(round_started)
             if wait is None:
                 break
             now = time.monotonic()
@@ -72,7 +74,7 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
                 # at once, rather than the schedule a minute or more from now.
                 hand_over = wait < HEARTBEAT_SECONDS and _job_limit() > read
                 break
-            sleep = max(wait, 0.5)
+            sleep = min(max(wait, 0.05), pace.NAP_SECONDS)  # an earlier read may be planned
             # Renewed to cover the sleep and the next round; lost means another loop runs now.
             if not Lease.renew(LEASE, holder, sleep + lease_seconds):
                 log.warning("task heartbeat: lease lost; this loop stops")
@@ -112,26 +114,31 @@ def _within_job_timeout(budget: float) -> float:
     return min(budget, _job_limit())
 
 
-def _seconds_until_next_due() -> float | None:
-    """Until the next poll, back-off or look-up is due; None when nothing live needs this loop."""
+def _seconds_until_next_due(round_started=None) -> float | None:
+    """Until the next poll, back-off or look-up is due; None when nothing live needs this loop.
+
+    What fell due during the round (after `round_started`) is due now: a slot may be waiting on
+    it. A reading due before the round and still due was left by the per-account poll limit: it
+    waits a tenth of the poll interval, not a busy loop. A back-off already over needs no loop:
+    the dispatcher tried it, and a slot freeing up starts the next try (timeline.move). A create
+    call waiting to be looked up again (reconcile.py) is due at its `not_before`.
+    """
     now = timezone.now()
+    since = round_started or now
+    polls = MotionTask.objects.filter(state__in=TRACKED, next_poll_at__isnull=False)
+    waits = MotionTask.objects.filter(
+        Q(state=State.QUEUED) | Q(state=State.SUBMITTING), not_before__gt=since
+    )
     moments = [
-        MotionTask.objects.filter(state__in=TRACKED, next_poll_at__isnull=False)
+        polls.filter(next_poll_at__gt=since)
         .order_by("next_poll_at")
         .values_list("next_poll_at", flat=True)
         .first(),
-        # A back-off already over needs no loop: the dispatcher tried it; a slot freeing up
-        # starts the next try (timeline.move). A create call waiting to be looked up again
-        # (reconcile.py) is due at its `not_before`.
-        MotionTask.objects.filter(
-            Q(state=State.QUEUED, not_before__gt=now)
-            | Q(state=State.SUBMITTING, not_before__isnull=False)
-        )
-        .order_by("not_before")
-        .values_list("not_before", flat=True)
-        .first(),
+        waits.order_by("not_before").values_list("not_before", flat=True).first(),
     ]
+    if polls.filter(next_poll_at__lte=since).exists():
+        moments.append(now + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS / 10))
     moments = [m for m in moments if m is not None]
     if not moments:
         return None
-    return max((min(moments) - now).total_seconds(), 0.0) or settings.MOTIONHUB_POLL_SECONDS / 10
+    return max((min(moments) - now).total_seconds(), 0.0)

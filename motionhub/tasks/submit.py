@@ -22,12 +22,10 @@ an earlier run died mid-call and looks it up (reconcile.py) instead of sending i
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
-from motionhub.tasks import callbacks, reconcile, timeline, wake
+from motionhub.tasks import callbacks, pace, reconcile, timeline, wake
 from motionhub.tasks.backoff import back_off
 from motionhub.tasks.models import Kind, MotionTask, State, TaskEvent
 from motionhub.useapi import UseapiError
@@ -87,7 +85,7 @@ def run(task_id: int) -> None:
         upstream_status=result.status_name or "submitted",
         upstream=upstream,
         submitted_at=now,
-        next_poll_at=now + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS),
+        next_poll_at=pace.next_poll_at(task, result, now=now, submitted_at=now),
     )
     if moved:
         wake.heartbeat_soon()  # start tracking now rather than at the next scheduled beat

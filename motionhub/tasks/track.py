@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from motionhub.core.crypto import DecryptionError
-from motionhub.tasks import timeline
+from motionhub.tasks import pace, timeline
 from motionhub.tasks.models import TRACKED, MotionTask, State, TaskEvent
 from motionhub.useapi import TaskStatus, UseapiError
 from motionhub.useapi.errors import NotFound
@@ -43,8 +43,8 @@ LOOK_UP_GRACE_READS = 8
 task_succeeded = Signal()
 
 
-def _next_poll():
-    return timezone.now() + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS)
+def _next_poll(task: MotionTask, status: TaskStatus):
+    return pace.next_poll_at(task, status)  # sooner when the task should end sooner
 
 
 def record(task: MotionTask, status: TaskStatus, *, source: str) -> None:
@@ -75,12 +75,15 @@ def record(task: MotionTask, status: TaskStatus, *, source: str) -> None:
     target = State.PROCESSING if name == "processing" else State.SUBMITTED
     if target != task.state and timeline.move(
         task.pk, TRACKED, target, source=source, detail=f"Upstream says {name}.",
-        upstream_status=name, upstream=upstream, next_poll_at=_next_poll(),
+        upstream_status=name, upstream=upstream, next_poll_at=_next_poll(task, status),
         read_failing_since=None,
     ):  # fmt: skip
         return
     MotionTask.objects.filter(pk=task.pk, state__in=TRACKED).update(
-        upstream_status=name, upstream=upstream, next_poll_at=_next_poll(), read_failing_since=None
+        upstream_status=name,
+        upstream=upstream,
+        next_poll_at=_next_poll(task, status),
+        read_failing_since=None,
     )
 
 

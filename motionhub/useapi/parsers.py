@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -91,6 +91,36 @@ def as_datetime(value: Any) -> datetime | None:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+# A remaining time above this many seconds is taken to be milliseconds: no motion job runs a day.
+_ETA_SECONDS_MAX = 86_400
+
+
+def as_eta(value: Any, *, now: datetime | None = None) -> datetime | None:
+    """When an ETA hint (`etaTime`) says the task ends, read tolerantly; None without a hint.
+
+    The contract only says "number". Accepted: epoch milliseconds or seconds (a moment), or a
+    smaller positive number, the time remaining (seconds, or milliseconds when above a day),
+    or an ISO-8601 string. 0, negatives, booleans and anything else mean no hint.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str) and not _INT.fullmatch(value.strip()):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return as_datetime(value)
+    elif isinstance(value, int | float | str):
+        number = float(value)
+    else:
+        return None
+    if not number > 0 or number == float("inf"):
+        return None
+    if number >= 1_000_000_000:  # a moment: epoch seconds, or epoch ms from 2001 on
+        return as_datetime(int(number))
+    remaining = number / 1000 if number > _ETA_SECONDS_MAX else number
+    return (now or datetime.now(UTC)) + timedelta(seconds=remaining)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -219,6 +249,7 @@ def parse_task_status(data: Any, *, task_id: int | None = None) -> TaskStatus:
         works=[parse_work(w) for w in (works or []) if isinstance(w, dict)],
         task_type=as_str(task.get("type")) or as_str(data.get("type")) or "",
         created_at=as_datetime(pick("createTime")),
+        eta_at=None if final else _first(as_eta(pick("etaTime")), as_eta(pick("originEtaTime"))),
         raw=mask_secrets(data),
     )
 

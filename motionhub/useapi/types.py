@@ -60,6 +60,8 @@ class TaskStatus:
     works: list[Work] = field(default_factory=list)
     task_type: str = ""
     created_at: datetime | None = None
+    # When upstream expects the task to end (Kling's `etaTime` hint), if it gave one.
+    eta_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from motionhub.useapi.parsers import as_bool, as_datetime, as_int, as_url, mask_secrets
+from motionhub.useapi.parsers import (
+    as_bool,
+    as_datetime,
+    as_eta,
+    as_int,
+    as_url,
+    mask_secrets,
+    parse_task_status,
+)
 
 from .samples import BIG_TASK_ID
 
@@ -91,3 +99,42 @@ def test_it_masks_passwords_at_any_depth_without_touching_the_original():
 )
 def test_it_accepts_only_http_urls(value, expected):
     assert as_url(value) == expected
+
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (int(NOW.timestamp() * 1000) + 30_000, NOW + timedelta(seconds=30)),  # epoch ms
+        (int(NOW.timestamp()) + 30, NOW + timedelta(seconds=30)),  # epoch seconds
+        (str(int(NOW.timestamp() * 1000) + 30_000), NOW + timedelta(seconds=30)),
+        (45, NOW + timedelta(seconds=45)),  # seconds remaining
+        (12.5, NOW + timedelta(seconds=12.5)),
+        ("45", NOW + timedelta(seconds=45)),
+        (90_000, NOW + timedelta(seconds=90)),  # above a day: milliseconds remaining
+        ("2026-03-01T12:00:30Z", NOW + timedelta(seconds=30)),
+        (0, None),
+        (-5, None),
+        (True, None),
+        ("soon", None),
+        ("nan", None),
+        (None, None),
+        ({}, None),
+    ],
+)
+def test_it_reads_eta_hints_tolerantly(value, expected):
+    assert as_eta(value, now=NOW) == expected
+
+
+def test_a_task_answer_carries_its_eta_at_the_top_or_inside_task():
+    eta = int(NOW.timestamp() * 1000) + 20_000
+    top = {"task": {"id": 7, "status_name": "processing"}, "status_final": False, "etaTime": eta}
+    inside = {"task": {"id": 7, "status_name": "processing", "etaTime": eta}}
+    origin = {"task": {"id": 7}, "etaTime": 0, "originEtaTime": eta}  # 0: no hint; the origin
+    for body in (top, inside, origin):
+        assert parse_task_status(body).eta_at == NOW + timedelta(seconds=20)
+    assert parse_task_status({"task": {"id": 7}}).eta_at is None
+    final = {"task": {"id": 7}, "status_name": "succeed", "status_final": True, "etaTime": eta}
+    assert parse_task_status(final).eta_at is None
