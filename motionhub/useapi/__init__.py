@@ -20,6 +20,7 @@ from .errors import (
     UpstreamTrouble,
     UseapiError,
 )
+from .fetch import Fetched, FetchFailed, FetchRefused
 from .types import (
     Account,
     AccountCapacity,
@@ -44,6 +45,9 @@ __all__ = [
     "Client",
     "DeletedTask",
     "Download",
+    "FetchFailed",
+    "FetchRefused",
+    "Fetched",
     "InvalidInput",
     "Moderation",
     "Motion",
