@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "motionhub.tasks",
     "motionhub.audit",
     "motionhub.library",
+    "motionhub.archive",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,14 @@ MOTIONHUB_TRUST_X_FORWARDED_FOR = env.bool("MOTIONHUB_TRUST_X_FORWARDED_FOR", de
 # Timeout (seconds) of every upstream HTTP call; uploads get a longer one.
 USEAPI_TIMEOUT = env.float("USEAPI_TIMEOUT", default=30.0)
 USEAPI_UPLOAD_TIMEOUT = env.float("USEAPI_UPLOAD_TIMEOUT", default=300.0)
+# Keeping results (motionhub/archive/): per file a size limit and a time limit (the job must end
+# within Q_TIMEOUT), quick retries with back-off inside the job, then the sweep's retries.
+MOTIONHUB_ARCHIVE_MAX_BYTES = env.int("MOTIONHUB_ARCHIVE_MAX_BYTES", default=500 * 1024 * 1024)
+MOTIONHUB_ARCHIVE_TIMEOUT = env.float("MOTIONHUB_ARCHIVE_TIMEOUT", default=240.0)
+MOTIONHUB_ARCHIVE_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_ATTEMPTS", default=3)
+MOTIONHUB_ARCHIVE_BACKOFF_SECONDS = env.float("MOTIONHUB_ARCHIVE_BACKOFF_SECONDS", default=2.0)
+MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS", default=6)
+MOTIONHUB_ARCHIVE_RETRY_SECONDS = env.float("MOTIONHUB_ARCHIVE_RETRY_SECONDS", default=300.0)
 # The address of the real upstream, offered as the default for a new connection.
 USEAPI_DEFAULT_BASE_URL = "https://api.useapi.net/v1/kling"
 
