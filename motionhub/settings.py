@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "motionhub.tasks",
     "motionhub.audit",
     "motionhub.library",
+    "motionhub.archive",
 ]
 
 MIDDLEWARE = [
@@ -125,8 +126,46 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+
+
+def _default_storage() -> dict:
+    """Local files under MEDIA_ROOT, or S3-compatible object storage (django-storages) when
+    MOTIONHUB_STORAGE_URL (s3://[key:secret@]bucket[/prefix]?endpoint_url=…&region=…) or
+    AWS_STORAGE_BUCKET_NAME (with AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, …) is set."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    url = env.str("MOTIONHUB_STORAGE_URL", default="")
+    bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not url and not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "location": env.str("AWS_LOCATION", default=""),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.hostname:
+            raise ValueError("MOTIONHUB_STORAGE_URL must look like s3://bucket[/prefix]?…")
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        options["bucket_name"] = parts.hostname
+        options["location"] = parts.path.strip("/")
+        if parts.username:
+            options["access_key"] = unquote(parts.username)
+            options["secret_key"] = unquote(parts.password or "")
+        options["endpoint_url"] = query.get("endpoint_url") or options["endpoint_url"]
+        options["region_name"] = query.get("region") or options["region_name"]
+    return {"BACKEND": "motionhub.core.storage.PrivateS3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded inputs and kept results (motionhub/archive/) both go through this storage.
+    "default": _default_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -221,6 +260,14 @@ MOTIONHUB_TRUST_X_FORWARDED_FOR = env.bool("MOTIONHUB_TRUST_X_FORWARDED_FOR", de
 # Timeout (seconds) of every upstream HTTP call; uploads get a longer one.
 USEAPI_TIMEOUT = env.float("USEAPI_TIMEOUT", default=30.0)
 USEAPI_UPLOAD_TIMEOUT = env.float("USEAPI_UPLOAD_TIMEOUT", default=300.0)
+# Keeping results (motionhub/archive/): per file a size limit and a time limit (the job must end
+# within Q_TIMEOUT), quick retries with back-off inside the job, then the sweep's retries.
+MOTIONHUB_ARCHIVE_MAX_BYTES = env.int("MOTIONHUB_ARCHIVE_MAX_BYTES", default=500 * 1024 * 1024)
+MOTIONHUB_ARCHIVE_TIMEOUT = env.float("MOTIONHUB_ARCHIVE_TIMEOUT", default=240.0)
+MOTIONHUB_ARCHIVE_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_ATTEMPTS", default=3)
+MOTIONHUB_ARCHIVE_BACKOFF_SECONDS = env.float("MOTIONHUB_ARCHIVE_BACKOFF_SECONDS", default=2.0)
+MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS", default=6)
+MOTIONHUB_ARCHIVE_RETRY_SECONDS = env.float("MOTIONHUB_ARCHIVE_RETRY_SECONDS", default=300.0)
 # The address of the real upstream, offered as the default for a new connection.
 USEAPI_DEFAULT_BASE_URL = "https://api.useapi.net/v1/kling"
 

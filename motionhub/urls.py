@@ -29,6 +29,8 @@ urlpatterns = [
     path("audit/", include(history_urls.audit_patterns)),
     # Uploaded media is team data: served only to signed-in people with a role.
     path("media/<path:path>", core_views.media, name="media"),
+    # Kept copies of results (motionhub/archive/), behind login like uploads.
+    path("archive/", include("motionhub.archive.urls")),
     path("admin/", admin.site.urls),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),

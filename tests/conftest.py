@@ -30,6 +30,8 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real password hashing costs ~0.3 s per person; tests do not need it to be slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The archive job's retries inside one run wait nothing in tests.
+    settings.MOTIONHUB_ARCHIVE_BACKOFF_SECONDS = 0
     return settings.MEDIA_ROOT
 
 

@@ -15,6 +15,8 @@ SCHEDULES = {
         "func": "motionhub.accounts.jobs.sync_all",
         "minutes": 10,
     },
+    # Archives again the results whose download failed, when due (motionhub.archive.jobs).
+    "motionhub: archive sweep": {"func": "motionhub.archive.jobs.sweep", "minutes": 5},
     # Re-reads every enabled account's motions library (motionhub.library.jobs).
     "motionhub: refresh motion libraries": {
         "func": "motionhub.library.jobs.refresh_all",

@@ -1,13 +1,18 @@
-"""Views every app shares: uploaded media behind login."""
+"""Views every app shares: stored media (uploads, kept results) behind login."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.views.static import serve
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import Http404
 
 from motionhub.core.roles import viewer_required
+from motionhub.core.serving import serve_stored
 
 
 @viewer_required
 def media(request, path: str):
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """A file of the default storage (local or S3), seekable with Range."""
+    try:
+        return serve_stored(request, path)
+    except SuspiciousFileOperation:
+        raise Http404("No such file.") from None

@@ -74,11 +74,24 @@ def _queue(task: MotionTask, detail: str) -> None:
 def _cover_from_video(task: MotionTask) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         dest = Path(tmp) / "cover.jpg"
-        info = media.extract_cover(task.video.path, dest)
+        info = media.extract_cover(_local_path(task.video, Path(tmp)), dest)
         with dest.open("rb") as fh:
             task.cover.save(_generated_name(info.content_type), File(fh), save=False)
     task.cover_from_video = True
     task.inputs["cover_content_type"] = info.content_type
+
+
+def _local_path(field, folder: Path) -> Path:
+    """The stored file on this disk: itself when the storage is local, else a copy in `folder`
+    (object storage has no paths)."""
+    try:
+        return Path(field.path)
+    except NotImplementedError:
+        copy = folder / "source"
+        with field.open("rb") as stored, copy.open("wb") as out:
+            for chunk in stored.chunks():
+                out.write(chunk)
+        return copy
 
 
 def retry(task: MotionTask, user) -> tuple[MotionTask, bool]:

@@ -104,7 +104,8 @@ def _prepare(task: MotionTask, client, email: str) -> dict:
 
     def upload(key: str, field, content_type: str) -> dict:
         if key not in assets:
-            asset = client.upload_asset(field.path, content_type, email=email)
+            with field.open("rb") as stream:  # from storage (local or S3), streamed
+                asset = client.upload_asset(stream, content_type, email=email, size=field.size)
             assets[key] = {
                 "url": asset.url,
                 "resourceUrl": asset.resource_url,

@@ -20,6 +20,7 @@ from .errors import (
     UpstreamTrouble,
     UseapiError,
 )
+from .fetch import Fetched, FetchFailed, FetchRefused
 from .types import (
     Account,
     AccountCapacity,
@@ -45,6 +46,9 @@ __all__ = [
     "Client",
     "DeletedTask",
     "Download",
+    "FetchFailed",
+    "FetchRefused",
+    "Fetched",
     "InvalidInput",
     "ListedTask",
     "Moderation",

@@ -7,12 +7,12 @@ through the single `Http` choke point and returns a typed result or raises a `Us
 from __future__ import annotations
 
 import os
-from typing import Any
-from urllib.parse import quote
+from typing import IO, Any, BinaryIO
+from urllib.parse import quote, urlsplit
 
 import requests
 
-from . import parsers
+from . import fetch, parsers
 from .errors import BadResponse
 from .http import Http
 from .types import (
@@ -91,26 +91,50 @@ class Client:
     # -- assets ---------------------------------------------------------------------------------
 
     def upload_asset(
-        self, path: str | os.PathLike[str], content_type: str, *, email: str | None = None
+        self,
+        file: str | os.PathLike[str] | IO[bytes],
+        content_type: str,
+        *,
+        email: str | None = None,
+        size: int | None = None,
     ) -> Asset:
         """POST /assets/?email= (raw body) — https://useapi.net/docs/api-kling-v1/post-kling-assets
 
-        The file is streamed from disk (a video may be 100 MB), never read into memory whole.
+        `file` is a path or an open binary file (e.g. one from Django storage); either way it is
+        streamed (a video may be 100 MB), never read into memory whole. `size` is its length in
+        bytes when the file object cannot tell (it is sent as Content-Length).
         """
-        with open(path, "rb") as body:
-            size = os.fstat(body.fileno()).st_size
-            data = self._http.call(
-                "POST",
-                "/assets/",
-                params={"email": email},
-                data=body,
-                headers={"Content-Type": content_type, "Content-Length": str(size)},
-                upload=True,
-            )
+        if isinstance(file, str | os.PathLike):
+            with open(file, "rb") as body:
+                return self._upload(body, content_type, email, os.fstat(body.fileno()).st_size)
+        return self._upload(file, content_type, email, size if size is not None else _size(file))
+
+    def _upload(self, body: IO[bytes], content_type: str, email: str | None, size: int) -> Asset:
+        data = self._http.call(
+            "POST",
+            "/assets/",
+            params={"email": email},
+            data=body,
+            headers={"Content-Type": content_type, "Content-Length": str(size)},
+            upload=True,
+        )
         asset = parsers.parse_asset(data)
         if not (asset.best_url or asset.cover_url):
             raise BadResponse("The upload was accepted but the upstream sent no URL for it.")
         return asset
+
+    def fetch_file(
+        self, url: str, sink: BinaryIO, *, max_bytes: int, timeout: float
+    ) -> fetch.Fetched:
+        """Download a result file (an upstream CDN URL) into `sink`, streamed: see fetch.py.
+
+        Not an endpoint: the URL came in an answer. The token is not sent with it; the
+        connection's own host is the one private address allowed (the sandbox's files).
+        """
+        own_host = urlsplit(self._http.base_url).hostname
+        return fetch.fetch(
+            self._http.session, url, sink, max_bytes=max_bytes, timeout=timeout, own_host=own_host
+        )
 
     def download_asset(
         self,
@@ -245,3 +269,15 @@ class Client:
     def scheduler_available(self) -> Capacity:
         """GET /scheduler/available — https://useapi.net/docs/api-kling-v1/get-kling-scheduler-available.html"""
         return parsers.parse_capacity(self._http.call("GET", "/scheduler/available"))
+
+
+def _size(file: IO[bytes]) -> int:
+    """The bytes left to read in an open file: from its descriptor, else by seeking."""
+    try:
+        return os.fstat(file.fileno()).st_size - file.tell()
+    except (AttributeError, OSError, ValueError):
+        pass
+    start = file.tell()
+    end = file.seek(0, os.SEEK_END)
+    file.seek(start)
+    return end - start

@@ -315,3 +315,17 @@ def test_the_status_fragment_keeps_polling_then_reloads_the_page_when_done(
     assert "<html" not in busy.content.decode()
     assert done.headers["HX-Refresh"] == "true"
     assert len(no_upstream.calls) == 0
+
+
+def test_own_motions_show_the_name_the_person_gave_them_first(
+    viewer_client, account, make_motion, upload_task
+):
+    task = upload_task(account, task_id=7, name="Dance <b>warm-up</b>")
+    make_motion(account, name="Custom motion 2025-10-07 12:00", source_task=task)
+
+    page = viewer_client.get("/motions/?tab=mine").content.decode()
+
+    name = page.index('class="motion-name" title="Dance &lt;b&gt;warm-up&lt;/b&gt;"')
+    assert name < page.index("upstream: Custom motion 2025-10-07 12:00")
+    assert "by bob · upstream:" in page
+    assert "<b>warm-up</b>" not in page  # the person's text is escaped like upstream's

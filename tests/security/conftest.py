@@ -40,6 +40,7 @@ class World:
     media_path: str  # relative to MEDIA_ROOT
     sandbox_file: str  # a file the sandbox serves
     people: dict[str, User | None]
+    kept_file: object = None  # a kept result file (motionhub/archive) of the done task
 
 
 def _task(account, bob, state: str, name: str, **fields) -> MotionTask:
@@ -148,7 +149,16 @@ def world(alice, bob, charlie, dave, media_root) -> World:
     )
     Group.objects.get_or_create(name="viewer")
 
+    from motionhub.archive.models import KeptFile
+
+    (Path(media_root) / "archive").mkdir(parents=True, exist_ok=True)
+    (Path(media_root) / "archive" / "k.jpg").write_bytes(b"\xff\xd8\xff")
+    kept = KeptFile.objects.create(
+        task=done, kind="cover", name="archive/k.jpg", size=3, sha256="0" * 64,
+        content_type="image/jpeg", source_url="https://cdn.example/k.jpg",
+    )  # fmt: skip
     return World(
+        kept_file=kept,
         connection=conn,
         account=account,
         done_task=done,

@@ -104,6 +104,8 @@ APP = {
     "audit/": Expect(READ, NOT_POSTED),
     # uploaded team media: people with a role only (static.serve ignores the method)
     "media/<path:path>": Expect(READ, READ, lambda w: {"path": w.media_path}),
+    # kept result files: people with a role only, read-only
+    "archive/files/<int:pk>/": Expect(READ, NOT_POSTED, lambda w: {"pk": w.kept_file.pk}),
     # the sandbox (on for this walk): a bearer token, never a session; files are public
     "sandbox/v1/kling/accounts/?$": Expect(BEARER_ONLY, BEARER_ONLY),
     "sandbox/v1/kling/accounts/(?P<email>[^/]+)/?$": Expect(

@@ -58,6 +58,7 @@ def test_it_has_one_public_method_per_endpoint():
         "delete_account",
         "upload_asset",
         "download_asset",
+        "fetch_file",  # not an endpoint: the streamed download of a result URL (fetch.py)
         "motion_upload",
         "motion_create",
         "list_motions",

@@ -1,0 +1,1 @@
+"""Keeping every result: archived copies of what upstream made, in Django storage."""
