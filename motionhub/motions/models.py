@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +125,22 @@ class MotionTask(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.name}"
 
+    def save(self, *args, **kwargs) -> None:
+        """Saving a new task also counts it in its day's TaskDayCount, in the same transaction.
+
+        Later state changes are counted by timeline.move, the one way a task changes state.
+        (bulk_create bypasses this: whoever bulk-loads tasks runs rollup.rebuild afterwards.)
+        """
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        from motionhub.motions import rollup
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            rollup.created(self.created_at, self.state, using=using)
+
     def get_absolute_url(self) -> str:
         return reverse("tasks:detail", args=[self.pk])
 
@@ -195,3 +211,26 @@ class TaskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state} ({self.source})"
+
+
+class TaskDayCount(models.Model):
+    """How many of the tasks created on `day` (in the site's TIME_ZONE) are now in `outcome`.
+
+    The home page's counts and 30-day chart read at most a few hundred of these rows instead of
+    counting tasks, so it costs the same with a million tasks as with ten. Kept in step with the
+    tasks by motions/rollup.py, inside the transaction that creates a task or changes its state.
+    """
+
+    day = models.DateField()
+    # An outcome key of the home page (dashboard.OUTCOMES): a settled state, or "in_progress".
+    outcome = models.CharField(max_length=20)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target; it also serves the home page's range scan on day.
+            models.UniqueConstraint(fields=["day", "outcome"], name="task_day_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.outcome}: {self.n}"

@@ -1,0 +1,141 @@
+"""Tasks per local day and outcome (TaskDayCount), kept in step with the tasks themselves.
+
+The home page shows how many tasks were created today, in the last 7 days and on each of the
+last 30 days, by the outcome they are in now. Counting tasks for that on every load grows with
+the history; these rows do not: a day has at most one row per outcome.
+
+A task is counted once, on the local day of its `created_at` (the site's TIME_ZONE), under the
+outcome of its current state. Creating a task adds 1 (MotionTask.save); a state change that
+changes the outcome moves 1 from the old outcome to the new one (timeline.move). Changes
+between live states (queued → uploading → … → processing) are all "in progress": no write.
+
+Each change is one `INSERT … ON CONFLICT DO UPDATE SET n = n + delta` inside the transaction
+that changes the task. The database applies it atomically (PostgreSQL and SQLite alike), so
+workers on any number of hosts can count at once without a read-modify-write race, and a state
+change that rolls back takes its count with it.
+
+`rebuild` recounts everything from the tasks: after a bulk load (bench/seed.py), or after
+changing TIME_ZONE (`manage.py motionhub_rollup`), since rows are keyed by the local day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from motionhub.motions.history import IN_PROGRESS, IN_PROGRESS_STATES
+from motionhub.motions.models import MotionTask, TaskDayCount
+
+_LIVE = frozenset(IN_PROGRESS_STATES)
+
+
+def outcome_of(state: str) -> str:
+    """The home page's outcome of a state: a settled state is its own, live ones are one."""
+    return IN_PROGRESS if state in _LIVE else str(state)
+
+
+def day_of(moment: datetime) -> date:
+    # The site's zone, not the active one: a count must not depend on who caused it.
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """The first moment of `day` in the site's zone (what day_of maps back to `day`)."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def created(created_at: datetime, state: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Count a new task. Call inside the transaction that inserts it."""
+    _apply({(day_of(created_at), outcome_of(state)): 1}, using)
+
+
+def moved(
+    created_at: datetime, from_state: str, to_state: str, *, using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """Recount a task that changed state. Call inside the transaction that changes it."""
+    before, after = outcome_of(from_state), outcome_of(to_state)
+    if before == after:
+        return
+    day = day_of(created_at)
+    _apply({(day, before): -1, (day, after): 1}, using)
+
+
+def _apply(deltas: dict[tuple[date, str], int], using: str) -> None:
+    """Add each delta to its (day, outcome) row, creating the row if need be: one statement.
+
+    The rows go in key order, so two transactions that both touch the same two rows lock them
+    in the same order and cannot deadlock each other on PostgreSQL.
+    """
+    rows = sorted((key, n) for key, n in deltas.items() if n)
+    if not rows:
+        return
+    connection = connections[using]
+    table = connection.ops.quote_name(TaskDayCount._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    # `excluded` is the row the INSERT proposed; both databases spell the upsert this way.
+    sql = (
+        f"INSERT INTO {table} (day, outcome, n) VALUES {values} "  # noqa: S608 - our own table
+        f"ON CONFLICT (day, outcome) DO UPDATE SET n = {table}.n + excluded.n"
+    )
+    params = []
+    for (day, outcome), n in rows:
+        params += [connection.ops.adapt_datefield_value(day), outcome, n]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- recounting from the tasks -----------------------------------------------------------------
+
+
+def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Replace every TaskDayCount with a fresh count of the tasks; returns the tasks counted.
+
+    One transaction, which on PostgreSQL first locks the counts against writers: a state change
+    committed before the lock is in the recount, one after it waits for the lock and then adds
+    its delta on top. (SQLite's single write lock gives the same order.)
+    """
+    tasks = MotionTask.objects.using(using)
+    with transaction.atomic(using=using):
+        _lock_counts(using)
+        TaskDayCount.objects.using(using).all().delete()
+        span = tasks.aggregate(first=Min("created_at"), last=Max("created_at"))
+        if span["first"] is None:
+            return 0
+        counted = 0
+        day, last = day_of(span["first"]), day_of(span["last"])
+        while day <= last:
+            counts = count_day(tasks, day)
+            TaskDayCount.objects.using(using).bulk_create(
+                TaskDayCount(day=day, outcome=outcome, n=n) for outcome, n in counts.items()
+            )
+            counted += sum(counts.values())
+            day += timedelta(days=1)
+    return counted
+
+
+def count_day(tasks, day: date) -> dict[str, int]:
+    """Tasks created on local `day`, by outcome: one grouped range query on created_at."""
+    after = start_of_day(day + timedelta(days=1))
+    rows = (
+        tasks.filter(created_at__gte=start_of_day(day), created_at__lt=after)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    for state, n in rows:
+        outcome = outcome_of(state)
+        counts[outcome] = counts.get(outcome, 0) + n
+    return counts
+
+
+def _lock_counts(using: str) -> None:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(TaskDayCount._meta.db_table)
+        with connection.cursor() as cursor:
+            # Conflicts with the ROW EXCLUSIVE lock every INSERT takes; reads go on.
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
