@@ -1,7 +1,10 @@
 """The numbers on the home page: account load, outcome counts, a 30-day chart, recent failures.
 
-Each figure is one aggregate query whatever the number of tasks, so the home page costs a small,
-fixed number of queries. Every count links into /tasks/ with the matching filters.
+Nothing here counts tasks: the outcome counts and the chart come from the per-day counts that
+rollup.py keeps (at most a few hundred rows, read in one query), the account cards from the
+live tasks only, and the recent failures from a few index range scans. So the page costs a
+small, fixed number of queries whose work does not grow with the history. Every count links
+into /tasks/ with the matching filters.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from motionhub.accounts.models import KlingAccount
 from motionhub.motions import explain
-from motionhub.motions.history import FAILURE_STATES, IN_PROGRESS, IN_PROGRESS_STATES, start_of
-from motionhub.motions.models import IN_FLIGHT, MotionTask, State
+from motionhub.motions.history import FAILURE_STATES, IN_PROGRESS, IN_PROGRESS_STATES
+from motionhub.motions.models import IN_FLIGHT, MotionTask, State, TaskDayCount
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,7 +34,8 @@ OUTCOMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (State.NEEDS_ATTENTION.value, "Needs attention", (State.NEEDS_ATTENTION,)),
     (IN_PROGRESS, "In progress", IN_PROGRESS_STATES),
 )
-_OUTCOME_OF = {state: key for key, _label, states in OUTCOMES for state in states}
+# What rollup.outcome_of must agree with (tests/history/test_home_rollup.py checks it does).
+OUTCOME_OF = {state: key for key, _label, states in OUTCOMES for state in states}
 SESSION_WARNING = timedelta(days=3)
 CHART_DAYS = 30
 RECENT_FAILURES = 10
@@ -84,6 +88,28 @@ def account_cards(prefix: str, now: datetime) -> list[AccountCard]:
     return cards
 
 
+# --- the per-day counts ------------------------------------------------------------------------
+
+# {local day: {outcome key: tasks}}, as rollup.py keeps them.
+PerDay = dict[date, dict[str, int]]
+
+
+def per_day(today: date, days: int = CHART_DAYS) -> PerDay:
+    """The per-day counts the page needs (the chart's days, and any after today): one query.
+
+    A task dated after today (a clock running ahead) is counted today, as a count of tasks
+    "created since" and a chart whose last bar holds "today and later" would count it.
+    """
+    first = today - timedelta(days=days - 1)
+    counts: PerDay = {}
+    rows = TaskDayCount.objects.filter(day__gte=first).values_list("day", "outcome", "n")
+    for day, outcome, n in rows:
+        if n:
+            day_counts = counts.setdefault(min(day, today), {})
+            day_counts[outcome] = day_counts.get(outcome, 0) + n
+    return counts
+
+
 # --- outcome counts ----------------------------------------------------------------------------
 
 
@@ -95,15 +121,13 @@ class Tally:
     link: str
 
 
-def outcome_counts(prefix: str, since: date) -> list[Tally]:
-    """Tasks created since the start of `since` (local time), by outcome: one query."""
-    # Every state has an outcome; naming them lets the (state, created_at) index answer
-    # alone (see `chart`).
-    totals = MotionTask.objects.filter(
-        created_at__gte=start_of(since), state__in=list(_OUTCOME_OF)
-    ).aggregate(
-        **{key: Count("pk", filter=Q(state__in=states)) for key, _label, states in OUTCOMES}
-    )
+def outcome_counts(prefix: str, since: date, counts: PerDay) -> list[Tally]:
+    """Tasks created since the start of `since` (local time), by outcome, from `per_day`."""
+    totals = {key: 0 for key, _label, _states in OUTCOMES}
+    for day, day_counts in counts.items():
+        if day >= since:
+            for key, n in day_counts.items():
+                totals[key] = totals.get(key, 0) + n
     return [
         Tally(
             key, label, totals[key], history_link(prefix, state=key, **{"from": since.isoformat()})
@@ -148,51 +172,26 @@ class Chart:
     outcomes: tuple[tuple[str, str, tuple[str, ...]], ...] = OUTCOMES
 
 
-def chart(prefix: str, today: date, days: int = CHART_DAYS) -> Chart:
-    """Tasks per local day by outcome over the last `days` days: one grouped query.
-
-    A task's day is found by comparing created_at with the local midnights of the period,
-    which is what TruncDate does, but computed by the database itself: on SQLite TruncDate
-    calls a Python function for every row (100 ms for a busy month in `make bench`).
-    """
+def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> Chart:
+    """Tasks per local day by outcome over the last `days` days, from `per_day`."""
     first = today - timedelta(days=days - 1)
-    midnights = [start_of(first + timedelta(days=i)) for i in range(1, days)]
-    day_index = Case(
-        *(When(created_at__lt=midnight, then=Value(i)) for i, midnight in enumerate(midnights)),
-        default=Value(days - 1),
-    )
-    rows = (
-        # Naming the charted states lets SQLite read only the month's entries of the
-        # (state, created_at) index; without it, it scans that index whole.
-        MotionTask.objects.filter(created_at__gte=start_of(first), state__in=list(_OUTCOME_OF))
-        .annotate(day=day_index)
-        .values_list("day", "state")
-        .annotate(n=Count("pk"))
-        # The model's default ordering would otherwise join the GROUP BY.
-        .order_by()
-    )
-    per_day: dict[date, dict[str, int]] = {}
-    for index, state, n in rows:
-        outcome = _OUTCOME_OF.get(state)
-        if outcome is not None:
-            counts = per_day.setdefault(first + timedelta(days=index), {})
-            counts[outcome] = counts.get(outcome, 0) + n
-    peak = max((sum(c.values()) for c in per_day.values()), default=0)
+    shown = {day: day_counts for day, day_counts in counts.items() if day >= first}
+    peak = max((sum(c.values()) for c in shown.values()), default=0)
     scale = PLOT_HEIGHT / peak if peak else 0.0
     bottom = TOP + PLOT_HEIGHT
     bars = []
     for i in range(days):
         day = first + timedelta(days=i)
-        counts = per_day.get(day, {})
+        day_counts = shown.get(day, {})
         y = float(bottom)
         segments = []
         for key, label, _states in OUTCOMES:
-            n = counts.get(key, 0)
+            n = day_counts.get(key, 0)
             if n:
                 height = n * scale
                 y -= height
                 segments.append(Segment(key, label, n, round(y, 2), round(height, 2)))
-        total = sum(counts.values())
+        total = sum(day_counts.values())
         parts = ", ".join(f"{s.n} {s.label.lower()}" for s in segments)
         noun = "task" if total == 1 else "tasks"
         bars.append(
@@ -202,7 +201,7 @@ def chart(prefix: str, today: date, days: int = CHART_DAYS) -> Chart:
                 x=i * (BAR_WIDTH + BAR_GAP),
                 label_x=i * (BAR_WIDTH + BAR_GAP) + BAR_WIDTH / 2,
                 segments=segments,
-                counts=[counts.get(key, 0) for key, _label, _states in OUTCOMES],
+                counts=[day_counts.get(key, 0) for key, _label, _states in OUTCOMES],
                 title=f"{day.isoformat()}: {total} {noun}" + (f" ({parts})" if parts else ""),
                 link=history_link(prefix, **{"from": day.isoformat(), "to": day.isoformat()}),
                 # A date under every fifth bar, counted back from today, keeps labels apart.
