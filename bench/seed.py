@@ -155,7 +155,9 @@ def _statistics() -> None:
 
 
 def _counted() -> int:
-    return TaskDayCount.objects.aggregate(n=Sum("n"))["n"] or 0
+    """The tasks the per-day counts hold."""
+    sums = TaskDayCount.objects.aggregate(*(Sum(outcome) for outcome in TaskDayCount.OUTCOMES))
+    return sum(n or 0 for n in sums.values())
 
 
 def _wipe() -> None:

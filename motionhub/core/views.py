@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.static import serve
 
 from motionhub.core.roles import viewer_required
-from motionhub.motions import dashboard, history
+from motionhub.motions import dashboard, history, home_html
 
 
 @viewer_required
@@ -19,13 +19,21 @@ def home(request):
     week = dashboard.week_start(today)
     # One read of the per-day counts serves today's, the week's and the chart's figures.
     per_day = dashboard.per_day(today)
+    accounts = dashboard.accounts()
+    cards = dashboard.account_cards(prefix, now, accounts)
+    chart = dashboard.chart(prefix, today, per_day)
+    failures = dashboard.recent_failures(prefix, dashboard.account_names(accounts), per_day)
     context = {
-        "cards": dashboard.account_cards(prefix, now),
-        "today": dashboard.outcome_counts(prefix, today, per_day),
-        "week": dashboard.outcome_counts(prefix, week, per_day),
+        "cards": cards,
+        "cards_html": home_html.cards_html(cards),
+        "today_html": home_html.tallies_html(dashboard.outcome_counts(prefix, today, per_day)),
+        "week_html": home_html.tallies_html(dashboard.outcome_counts(prefix, week, per_day)),
         "week_start": week,
-        "chart": dashboard.chart(prefix, today, per_day),
-        "failures": dashboard.recent_failures(prefix),
+        "chart": chart,
+        "bars_svg": home_html.bars_svg(chart),
+        "chart_rows_html": home_html.chart_rows_html(chart),
+        "failures": failures,
+        "failures_html": home_html.failures_html(failures, prefix),
         "failures_link": dashboard.history_link(prefix, state=history.FAILURES),
         "history_url": prefix,
     }

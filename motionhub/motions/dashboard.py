@@ -14,12 +14,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from motionhub.accounts.models import KlingAccount
-from motionhub.motions import explain
-from motionhub.motions.history import FAILURE_STATES, IN_PROGRESS, IN_PROGRESS_STATES
+from motionhub.motions import explain, rollup
+from motionhub.motions.history import FAILURE_STATES, IN_PROGRESS, IN_PROGRESS_STATES, start_of
 from motionhub.motions.models import IN_FLIGHT, MotionTask, State, TaskDayCount
 
 if TYPE_CHECKING:
@@ -54,24 +54,53 @@ def history_link(prefix: str, **filters: str) -> str:
 
 @dataclass
 class AccountCard:
-    account: KlingAccount
-    in_flight: int
+    pk: int
+    name: str  # the label, or the email
+    email: str
+    connection: str
+    enabled: bool
+    max_jobs: int
+    slots_in_use: int  # as Kling reports it
+    credits: int | None
+    session_expires_at: datetime | None
+    last_error: str
+    in_flight: int  # as our own tasks say
     session_warning: str  # "" | "expired" | "soon"
     link: str
 
 
-def account_cards(prefix: str, now: datetime) -> list[AccountCard]:
-    """Active accounts with their local in-flight counts: two queries for any number of them."""
-    accounts = list(KlingAccount.active.select_related("connection"))
-    busy = dict(
-        MotionTask.objects.filter(state__in=IN_FLIGHT)
-        .values_list("account_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+# Querysets built once and cloned per request, as history.py's are: resolving field names is a
+# good part of what a small ORM query costs. Plain rows, not models, for the same reason.
+_ACCOUNTS = KlingAccount.objects.order_by("connection__name", "email").values_list(
+    "pk", "label", "email", "connection__name", "enabled", "max_jobs", "slots_in_use",
+    "credits", "session_expires_at", "last_error", "removed_at",
+)  # fmt: skip
+# Only live tasks (a few per account slot) are counted, whatever the history's size.
+_IN_FLIGHT = (
+    MotionTask.objects.filter(state__in=IN_FLIGHT)
+    .values_list("account_id")
+    .annotate(n=Count("pk"))
+    .order_by()
+)
+
+
+def accounts() -> list[tuple]:
+    """Every account, removed ones included (the failures name them too): one query."""
+    return list(_ACCOUNTS.all())
+
+
+def account_names(rows: list[tuple]) -> dict[int, str]:
+    return {row[0]: row[1] or row[2] for row in rows}
+
+
+def account_cards(prefix: str, now: datetime, rows: list[tuple]) -> list[AccountCard]:
+    """Cards for the active accounts among `rows`, with their in-flight counts: one query."""
+    busy = dict(_IN_FLIGHT.all())
     cards = []
-    for account in accounts:
-        expires = account.session_expires_at
+    for row in rows:
+        pk, label, email, conn, enabled, max_jobs, slots, credits, expires, error, removed = row
+        if removed is not None:
+            continue
         warning = ""
         if expires is not None:
             warning = (
@@ -79,10 +108,20 @@ def account_cards(prefix: str, now: datetime) -> list[AccountCard]:
             )
         cards.append(
             AccountCard(
-                account=account,
-                in_flight=busy.get(account.pk, 0),
+                pk=pk,
+                name=label or email,
+                email=email,
+                connection=conn,
+                enabled=enabled,
+                max_jobs=max_jobs,
+                slots_in_use=slots,
+                credits=credits,
+                session_expires_at=expires,
+                last_error=error,
+                in_flight=busy.get(pk, 0),
                 session_warning=warning,
-                link=history_link(prefix, account=str(account.pk)),
+                # Numbers and ISO dates need no URL encoding (urlencode, 60 times a page, would).
+                link=f"{prefix}?account={pk}",
             )
         )
     return cards
@@ -95,18 +134,19 @@ PerDay = dict[date, dict[str, int]]
 
 
 def per_day(today: date, days: int = CHART_DAYS) -> PerDay:
-    """The per-day counts the page needs (the chart's days, and any after today): one query.
+    """The per-day counts the page needs (the chart's days, and any after today): one query
+    of about `days` rows.
 
     A task dated after today (a clock running ahead) is counted today, as a count of tasks
     "created since" and a chart whose last bar holds "today and later" would count it.
     """
     first = today - timedelta(days=days - 1)
     counts: PerDay = {}
-    rows = TaskDayCount.objects.filter(day__gte=first).values_list("day", "outcome", "n")
-    for day, outcome, n in rows:
-        if n:
-            day_counts = counts.setdefault(min(day, today), {})
-            day_counts[outcome] = day_counts.get(outcome, 0) + n
+    for day, *numbers in rollup.read_since(first):
+        day_counts = counts.setdefault(min(day, today), {})
+        for outcome, n in zip(TaskDayCount.OUTCOMES, numbers, strict=True):
+            if n:
+                day_counts[outcome] = day_counts.get(outcome, 0) + n
     return counts
 
 
@@ -182,6 +222,7 @@ def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> C
     bars = []
     for i in range(days):
         day = first + timedelta(days=i)
+        iso = day.isoformat()
         day_counts = shown.get(day, {})
         y = float(bottom)
         segments = []
@@ -202,8 +243,8 @@ def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> C
                 label_x=i * (BAR_WIDTH + BAR_GAP) + BAR_WIDTH / 2,
                 segments=segments,
                 counts=[day_counts.get(key, 0) for key, _label, _states in OUTCOMES],
-                title=f"{day.isoformat()}: {total} {noun}" + (f" ({parts})" if parts else ""),
-                link=history_link(prefix, **{"from": day.isoformat(), "to": day.isoformat()}),
+                title=f"{iso}: {total} {noun}" + (f" ({parts})" if parts else ""),
+                link=f"{prefix}?from={iso}&to={iso}",
                 # A date under every fifth bar, counted back from today, keeps labels apart.
                 show_label=(days - 1 - i) % 5 == 0,
             )
@@ -220,33 +261,67 @@ def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> C
 # --- recent failures ---------------------------------------------------------------------------
 
 
-def recent_failures(detail_prefix: str, limit: int = RECENT_FAILURES) -> list[dict]:
-    """The newest failed, rejected or stuck tasks: one query.
+_FAILURE_FIELDS = (
+    "created_at", "id", "name", "state", "error_category", "error_message", "account_id",
+)  # fmt: skip
+_NEWEST = MotionTask.objects.order_by("-created_at", "-id").values_list(*_FAILURE_FIELDS)
+_STATE_LABELS = dict(State.choices)
 
-    Asked as "the newest of the newest of each state", each part an index range scan on
-    (state, created_at): `state IN (…)` with ORDER BY would make SQLite sort every failure
-    ever recorded (200 ms in `make bench`).
+
+def recent_failures(
+    detail_prefix: str,
+    names: dict[int, str],
+    counts: PerDay | None = None,
+    limit: int = RECENT_FAILURES,
+) -> list[dict]:
+    """The newest failed, rejected or stuck tasks, usually in one short query.
+
+    `state IN (…)` with ORDER BY would make SQLite sort every failure ever recorded (200 ms in
+    `make bench`), so the query is bounded by the day from which the per-day counts (`counts`,
+    from `per_day`) already hold `limit` failures: it reads and sorts about that many rows.
+    When the counts' days hold fewer (a quiet month), or the bounded read finds fewer than
+    they promised, each failure state is asked for its newest `limit` instead: three short
+    index range scans on (state, created_at, id). Account names come from `names`
+    (dashboard.accounts), so nothing joins.
     """
-    newest_of_each = Q()
-    for state in FAILURE_STATES:
-        newest = MotionTask.objects.filter(state=state).order_by("-created_at", "-id")
-        newest_of_each |= Q(pk__in=newest.values("pk")[:limit])
-    rows = (
-        MotionTask.objects.filter(newest_of_each)
-        .order_by("-created_at", "-id")
-        .values(
-            "id", "name", "state", "error_category", "error_message", "created_at",
-            "account_id", "account__label", "account__email",
-        )[:limit]
-    )  # fmt: skip
+    since = _failures_since(counts or {}, limit)
+    rows = []
+    if since is not None:
+        bounded = _NEWEST.filter(state__in=FAILURE_STATES, created_at__gte=start_of(since))
+        rows = list(bounded[:limit])
+    if len(rows) < limit:
+        rows = []
+        for state in FAILURE_STATES:
+            rows += _NEWEST.filter(state=state)[:limit]
+        rows.sort(key=lambda row: (row[0], row[1]), reverse=True)
     failures = []
-    for row in rows:
-        row["url"] = f"{detail_prefix}{row['id']}/"
-        row["account"] = row["account__label"] or row["account__email"] or ""
-        row["error_label"] = explain.label(row["error_category"])
-        row["state_label"] = State(row["state"]).label
-        failures.append(row)
+    for created_at, pk, name, state, category, message, account_id in rows[:limit]:
+        failures.append(
+            {
+                "id": pk,
+                "name": name,
+                "state": state,
+                "error_category": category,
+                "error_message": message,
+                "created_at": created_at,
+                "account_id": account_id,
+                "url": f"{detail_prefix}{pk}/",
+                "account": names.get(account_id, "") if account_id else "",
+                "error_label": explain.label(category),
+                "state_label": _STATE_LABELS.get(state, state),
+            }
+        )
     return failures
+
+
+def _failures_since(counts: PerDay, limit: int) -> date | None:
+    """The latest day from which `counts` hold at least `limit` failures, if any does."""
+    found = 0
+    for day in sorted(counts, reverse=True):
+        found += sum(counts[day].get(state, 0) for state in FAILURE_STATES)
+        if found >= limit:
+            return day
+    return None
 
 
 def week_start(today: date) -> date:

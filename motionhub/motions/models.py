@@ -214,23 +214,26 @@ class TaskEvent(models.Model):
 
 
 class TaskDayCount(models.Model):
-    """How many of the tasks created on `day` (in the site's TIME_ZONE) are now in `outcome`.
+    """How many of the tasks created on `day` (in the site's TIME_ZONE) are now in each outcome.
 
-    The home page's counts and 30-day chart read at most a few hundred of these rows instead of
-    counting tasks, so it costs the same with a million tasks as with ten. Kept in step with the
-    tasks by motions/rollup.py, inside the transaction that creates a task or changes its state.
+    The home page's counts and 30-day chart read about 30 of these rows instead of counting
+    tasks, so it costs the same with a million tasks as with ten. One row per day, one column
+    per outcome of the home page (dashboard.OUTCOMES): a task moving between outcomes changes
+    one row. Kept in step with the tasks by motions/rollup.py, inside the transaction that
+    creates a task or changes its state.
     """
 
-    day = models.DateField()
-    # An outcome key of the home page (dashboard.OUTCOMES): a settled state, or "in_progress".
-    outcome = models.CharField(max_length=20)
-    n = models.BigIntegerField(default=0)
+    # The outcome columns, in the home page's order; each is also the outcome's key.
+    OUTCOMES = ("succeeded", "failed", "rejected", "canceled", "needs_attention", "in_progress")
 
-    class Meta:
-        constraints = [
-            # The upsert's conflict target; it also serves the home page's range scan on day.
-            models.UniqueConstraint(fields=["day", "outcome"], name="task_day_outcome"),
-        ]
+    # Unique: the upsert's conflict target, and the index of the home page's range scan.
+    day = models.DateField(unique=True)
+    succeeded = models.BigIntegerField(default=0)
+    failed = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    canceled = models.BigIntegerField(default=0)
+    needs_attention = models.BigIntegerField(default=0)
+    in_progress = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.day} {self.outcome}: {self.n}"
+        return f"{self.day}: " + ", ".join(f"{o} {getattr(self, o)}" for o in self.OUTCOMES)

@@ -49,7 +49,7 @@ def start_of_day(day: date) -> datetime:
 
 def created(created_at: datetime, state: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Count a new task. Call inside the transaction that inserts it."""
-    _apply({(day_of(created_at), outcome_of(state)): 1}, using)
+    _apply(day_of(created_at), {outcome_of(state): 1}, using)
 
 
 def moved(
@@ -57,34 +57,64 @@ def moved(
 ) -> None:
     """Recount a task that changed state. Call inside the transaction that changes it."""
     before, after = outcome_of(from_state), outcome_of(to_state)
-    if before == after:
-        return
-    day = day_of(created_at)
-    _apply({(day, before): -1, (day, after): 1}, using)
+    if before != after:
+        _apply(day_of(created_at), {before: -1, after: 1}, using)
 
 
-def _apply(deltas: dict[tuple[date, str], int], using: str) -> None:
-    """Add each delta to its (day, outcome) row, creating the row if need be: one statement.
+def _apply(day: date, deltas: dict[str, int], using: str) -> None:
+    """Add the deltas to the day's row, creating it if need be: one statement, one row.
 
-    The rows go in key order, so two transactions that both touch the same two rows lock them
-    in the same order and cannot deadlock each other on PostgreSQL.
+    Every column is named, with 0 for those that do not change, so the statement is the same
+    whatever the change (and one row per change means no lock-order deadlocks).
     """
-    rows = sorted((key, n) for key, n in deltas.items() if n)
-    if not rows:
-        return
     connection = connections[using]
-    table = connection.ops.quote_name(TaskDayCount._meta.db_table)
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    # `excluded` is the row the INSERT proposed; both databases spell the upsert this way.
-    sql = (
-        f"INSERT INTO {table} (day, outcome, n) VALUES {values} "  # noqa: S608 - our own table
-        f"ON CONFLICT (day, outcome) DO UPDATE SET n = {table}.n + excluded.n"
-    )
-    params = []
-    for (day, outcome), n in rows:
-        params += [connection.ops.adapt_datefield_value(day), outcome, n]
+    sql = _UPSERT.get(connection.vendor) or _upsert_sql(connection)
+    params = [connection.ops.adapt_datefield_value(day)]
+    params += [deltas.get(outcome, 0) for outcome in TaskDayCount.OUTCOMES]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+_UPSERT: dict[str, str] = {}
+
+
+def _upsert_sql(connection) -> str:
+    quote = connection.ops.quote_name
+    table = quote(TaskDayCount._meta.db_table)
+    columns = [quote(outcome) for outcome in TaskDayCount.OUTCOMES]
+    # `excluded` is the row the INSERT proposed; PostgreSQL and SQLite both spell it so.
+    sql = (
+        f"INSERT INTO {table} ({quote('day')}, {', '.join(columns)}) "  # noqa: S608 - our names
+        f"VALUES (%s{', %s' * len(columns)}) ON CONFLICT ({quote('day')}) DO UPDATE SET "
+        + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+    )
+    _UPSERT[connection.vendor] = sql
+    return sql
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def read_since(first: date, *, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    """(day, *counts in TaskDayCount.OUTCOMES order) for every day from `first` on.
+
+    Plain SQL, as `_apply` is: the home page runs this on every load, and for a one-table
+    range read the ORM's query building would cost several times the read itself.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("day", *TaskDayCount.OUTCOMES))
+    table = quote(TaskDayCount._meta.db_table)
+    sql = f"SELECT {columns} FROM {table} WHERE {quote('day')} >= %s"  # noqa: S608 - our names
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(first)])
+        rows = cursor.fetchall()
+    # SQLite answers ISO text, PostgreSQL dates.
+    return [(_as_date(day), *counts) for day, *counts in rows]
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # --- recounting from the tasks -----------------------------------------------------------------
@@ -106,13 +136,14 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
             return 0
         counted = 0
         day, last = day_of(span["first"]), day_of(span["last"])
+        rows = []
         while day <= last:
             counts = count_day(tasks, day)
-            TaskDayCount.objects.using(using).bulk_create(
-                TaskDayCount(day=day, outcome=outcome, n=n) for outcome, n in counts.items()
-            )
-            counted += sum(counts.values())
+            if counts:
+                rows.append(TaskDayCount(day=day, **counts))
+                counted += sum(counts.values())
             day += timedelta(days=1)
+        TaskDayCount.objects.using(using).bulk_create(rows, batch_size=500)
     return counted
 
 

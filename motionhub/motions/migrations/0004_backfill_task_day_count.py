@@ -28,6 +28,7 @@ def backfill(apps, schema_editor):
     day = timezone.localtime(span["first"], zone).date()
     last = timezone.localtime(span["last"], zone).date()
     start = timezone.make_aware(datetime.combine(day, time.min), zone)
+    made = []
     while day <= last:
         end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), zone)
         counts = {}
@@ -40,10 +41,10 @@ def backfill(apps, schema_editor):
         for state, n in rows:
             outcome = "in_progress" if state in LIVE else state
             counts[outcome] = counts.get(outcome, 0) + n
-        TaskDayCount.objects.using(alias).bulk_create(
-            TaskDayCount(day=day, outcome=outcome, n=n) for outcome, n in counts.items()
-        )
+        if counts:
+            made.append(TaskDayCount(day=day, **counts))
         day, start = day + timedelta(days=1), end
+    TaskDayCount.objects.using(alias).bulk_create(made, batch_size=500)
 
 
 def forget(apps, schema_editor):
