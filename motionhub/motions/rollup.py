@@ -109,7 +109,7 @@ def read_since(first: date, *, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datefield_value(first)])
         rows = cursor.fetchall()
-    # SQLite answers ISO text, PostgreSQL dates.
+    # PostgreSQL answers dates; SQLite too through Django's converter, ISO text without it.
     return [(_as_date(day), *counts) for day, *counts in rows]
 
 
