@@ -31,6 +31,8 @@ def home(request):
         "week_start": week,
         "chart": chart,
         "bars_svg": home_html.bars_svg(chart),
+        "legend_html": home_html.legend_html(chart),
+        "header_cells_html": home_html.header_cells_html(chart),
         "chart_rows_html": home_html.chart_rows_html(chart),
         "failures": failures,
         "failures_html": home_html.failures_html(failures, prefix),

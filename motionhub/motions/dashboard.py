@@ -1,10 +1,10 @@
 """The numbers on the home page: account load, outcome counts, a 30-day chart, recent failures.
 
 Nothing here counts tasks: the outcome counts and the chart come from the per-day counts that
-rollup.py keeps (at most a few hundred rows, read in one query), the account cards from the
-live tasks only, and the recent failures from a few index range scans. So the page costs a
-small, fixed number of queries whose work does not grow with the history. Every count links
-into /tasks/ with the matching filters.
+rollup.py keeps (about 30 rows, read in one query), the account cards from the accounts and
+the live tasks only, and the recent failures from one index range scan bounded by those
+counts. So the page costs four queries of its own, whose work does not grow with the history.
+Every count links into /tasks/ with the matching filters; the markup is made in home_html.py.
 """
 
 from __future__ import annotations

@@ -109,6 +109,18 @@ def tallies_html(tallies: Iterable[Tally]) -> SafeString:
 # --- the chart ---------------------------------------------------------------------------------
 
 
+def legend_html(chart: Chart) -> SafeString:
+    """The legend's <li> elements and the table's header cells: the same on every page."""
+    return _safe(
+        f'<li><span class="swatch {key}" aria-hidden="true"></span>{_e(label)}</li>'
+        for key, label, _states in chart.outcomes
+    )
+
+
+def header_cells_html(chart: Chart) -> SafeString:
+    return _safe(f'<th scope="col">{_e(label)}</th>' for _key, label, _states in chart.outcomes)
+
+
 def bars_svg(chart: Chart) -> SafeString:
     """The chart's bars: one linked <g> per day, its segments stacked bottom up."""
     label_y = chart.height - 6
