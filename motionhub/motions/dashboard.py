@@ -257,6 +257,9 @@ class Chart:
     outcomes: tuple[tuple[str, str, tuple[str, ...]], ...] = OUTCOMES
 
 
+_LOWER_LABELS = {key: label.lower() for key, label, _states in OUTCOMES}
+
+
 def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> Chart:
     """Tasks per local day by outcome over the last `days` days, from `per_day`."""
     first = today - timedelta(days=days - 1)
@@ -269,16 +272,16 @@ def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> C
         day = first + timedelta(days=i)
         iso = day.isoformat()
         day_counts = shown.get(day, {})
+        numbers = [day_counts.get(key, 0) for key, _label, _states in OUTCOMES]
         y = float(bottom)
-        segments = []
-        for key, label, _states in OUTCOMES:
-            n = day_counts.get(key, 0)
+        segments, parts = [], []
+        for (key, label, _states), n in zip(OUTCOMES, numbers, strict=True):
             if n:
                 height = n * scale
                 y -= height
                 segments.append(Segment(key, label, n, round(y, 2), round(height, 2)))
-        total = sum(day_counts.values())
-        parts = ", ".join(f"{s.n} {s.label.lower()}" for s in segments)
+                parts.append(f"{n} {_LOWER_LABELS[key]}")
+        total = sum(numbers)
         noun = "task" if total == 1 else "tasks"
         bars.append(
             Bar(
@@ -287,8 +290,8 @@ def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> C
                 x=i * (BAR_WIDTH + BAR_GAP),
                 label_x=i * (BAR_WIDTH + BAR_GAP) + BAR_WIDTH / 2,
                 segments=segments,
-                counts=[day_counts.get(key, 0) for key, _label, _states in OUTCOMES],
-                title=f"{iso}: {total} {noun}" + (f" ({parts})" if parts else ""),
+                counts=numbers,
+                title=f"{iso}: {total} {noun}" + (f" ({', '.join(parts)})" if parts else ""),
                 link=f"{prefix}?from={iso}&to={iso}",
                 # A date under every fifth bar, counted back from today, keeps labels apart.
                 show_label=(days - 1 - i) % 5 == 0,

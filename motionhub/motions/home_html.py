@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timeuntil
 
+from motionhub.motions.models import TaskDayCount
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
@@ -121,6 +123,13 @@ def header_cells_html(chart: Chart) -> SafeString:
     return _safe(f'<th scope="col">{_e(label)}</th>' for _key, label, _states in chart.outcomes)
 
 
+# The start of a segment's <rect>, per outcome key (ours, so nothing to escape).
+_SEGMENT = {
+    key: f'<rect class="seg {key}" data-outcome="{key}" data-count="'
+    for key in TaskDayCount.OUTCOMES
+}
+
+
 def bars_svg(chart: Chart) -> SafeString:
     """The chart's bars: one linked <g> per day, its segments stacked bottom up."""
     label_y = chart.height - 6
@@ -130,8 +139,7 @@ def bars_svg(chart: Chart) -> SafeString:
 def _bar(bar: Bar, chart: Chart, label_y: int) -> str:
     width = chart.bar_width
     segments = "".join(
-        f'<rect class="seg {s.key}" data-outcome="{s.key}" data-count="{s.n}" x="{bar.x}"'
-        f' y="{s.y}" width="{width}" height="{s.height}"/>'
+        f'{_SEGMENT[s.key]}{s.n}" x="{bar.x}" y="{s.y}" width="{width}" height="{s.height}"/>'
         for s in bar.segments
     )
     label = (
