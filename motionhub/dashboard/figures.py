@@ -10,19 +10,18 @@ Every count links into /tasks/ with the matching filters; the markup is made in 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from django.db import connection
 from django.utils import timezone
 
-from motionhub.accounts.models import Connection, KlingAccount
 from motionhub.core.days import start_of
+from motionhub.dashboard.links import history_link
+from motionhub.dashboard.sql import aware, columns, fetch, q
 from motionhub.tasks import explain, rollup
 from motionhub.tasks.models import (
     FAILURES,
-    IN_FLIGHT,
     IN_PROGRESS,
     STATE_GROUPS,
     MotionTask,
@@ -31,7 +30,7 @@ from motionhub.tasks.models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    pass
 
 # (key, label, states): the key is also the history's `state` filter value for the outcome.
 OUTCOMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -44,143 +43,11 @@ OUTCOMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 # What daycount.outcome_of must agree with (tests/history/test_home_rollup.py checks it does).
 OUTCOME_OF = {state: key for key, _label, states in OUTCOMES for state in states}
-SESSION_WARNING = timedelta(days=3)
 CHART_DAYS = 30
 RECENT_FAILURES = 10
 
 # Chart geometry, in SVG user units (the SVG scales to its container).
 BAR_WIDTH, BAR_GAP, PLOT_HEIGHT, TOP, AXIS = 18, 6, 160, 8, 22
-
-
-def history_link(prefix: str, **filters: str) -> str:
-    query = urlencode({name: value for name, value in filters.items() if value})
-    return f"{prefix}?{query}" if query else prefix
-
-
-# --- accounts ----------------------------------------------------------------------------------
-
-
-@dataclass
-class AccountCard:
-    pk: int
-    name: str  # the label, or the email
-    email: str
-    connection: str
-    enabled: bool
-    max_jobs: int
-    slots_in_use: int  # as Kling reports it
-    credits: int | None
-    session_expires_at: datetime | None
-    last_error: str
-    in_flight: int  # as our own tasks say
-    session_warning: str  # "" | "expired" | "soon"
-    link: str
-
-
-# The page's queries are plain SQL, portable as written (PostgreSQL and SQLite): each runs on
-# every load, and building and compiling them in the ORM cost several times what the database
-# takes to answer (in `make bench`, 0.5 ms against 0.07 ms for the failures; the ORM versions
-# made up half the page). Table and column names come from the models.
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _columns(model, fields: Iterable[str], alias: str = "") -> str:
-    prefix = f"{alias}." if alias else ""
-    return ", ".join(prefix + _q(model._meta.get_field(name).column) for name in fields)
-
-
-def _fetch(sql: str, params: Iterable = ()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        return cursor.fetchall()
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    # PostgreSQL answers an aware datetime; SQLite, UTC without a zone (as a naive datetime
-    # through the converter Django's backend registers, as text without it).
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
-_ACCOUNT_FIELDS = (
-    "id", "label", "email", "enabled", "max_jobs", "slots_in_use", "credits",
-    "session_expires_at", "last_error", "removed_at",
-)  # fmt: skip
-
-
-def accounts() -> list[tuple]:
-    """Every account, removed ones included (the failures name them too), in the admin's
-    order, as (id, label, email, connection name, enabled, max_jobs, slots_in_use, credits,
-    session_expires_at, last_error, removed_at): one query.
-    """
-    fields = _columns(KlingAccount, _ACCOUNT_FIELDS, "a")
-    conn = Connection._meta
-    sql = (
-        f"SELECT {fields}, c.{_q('name')} FROM {_q(KlingAccount._meta.db_table)} a "  # noqa: S608
-        f"JOIN {_q(conn.db_table)} c ON c.{_q(conn.pk.column)} = a.{_q('connection_id')} "
-        f"ORDER BY c.{_q('name')}, a.{_q('email')}"
-    )
-    return [
-        (pk, label, email, connection_name, bool(enabled), max_jobs, slots, credits,
-         _aware(expires), error, removed)
-        for pk, label, email, enabled, max_jobs, slots, credits, expires, error, removed,
-        connection_name in _fetch(sql)
-    ]  # fmt: skip
-
-
-def _in_flight() -> dict[int, int]:
-    """Tasks holding a slot, per account: only live tasks are read, whatever the history."""
-    states = ", ".join(["%s"] * len(IN_FLIGHT))
-    table, account = _q(MotionTask._meta.db_table), _q("account_id")
-    sql = (
-        f"SELECT {account}, COUNT(*) FROM {table} "  # noqa: S608 - our names
-        f"WHERE {_q('state')} IN ({states}) GROUP BY {account}"
-    )
-    return dict(_fetch(sql, [state.value for state in IN_FLIGHT]))
-
-
-def account_names(rows: list[tuple]) -> dict[int, str]:
-    return {row[0]: row[1] or row[2] for row in rows}
-
-
-def account_cards(prefix: str, now: datetime, rows: list[tuple]) -> list[AccountCard]:
-    """Cards for the active accounts among `rows`, with their in-flight counts: one query."""
-    busy = _in_flight()
-    cards = []
-    for row in rows:
-        pk, label, email, conn, enabled, max_jobs, slots, credits, expires, error, removed = row
-        if removed is not None:
-            continue
-        warning = ""
-        if expires is not None:
-            warning = (
-                "expired" if expires <= now else "soon" if expires - now <= SESSION_WARNING else ""
-            )
-        cards.append(
-            AccountCard(
-                pk=pk,
-                name=label or email,
-                email=email,
-                connection=conn,
-                enabled=enabled,
-                max_jobs=max_jobs,
-                slots_in_use=slots,
-                credits=credits,
-                session_expires_at=expires,
-                last_error=error,
-                in_flight=busy.get(pk, 0),
-                session_warning=warning,
-                # Numbers and ISO dates need no URL encoding (urlencode, 60 times a page, would).
-                link=f"{prefix}?account={pk}",
-            )
-        )
-    return cards
 
 
 # --- the per-day counts ------------------------------------------------------------------------
@@ -376,14 +243,14 @@ def _newest_failures_since(moment: datetime, limit: int) -> list[tuple]:
     """_FAILURE_FIELDS rows of the newest failures created since `moment`, newest first."""
     states = ", ".join(["%s"] * len(STATE_GROUPS[FAILURES].states))
     sql = (
-        f"SELECT {_columns(MotionTask, _FAILURE_FIELDS)} "  # noqa: S608 - our names
-        f"FROM {_q(MotionTask._meta.db_table)} "
-        f"WHERE {_q('state')} IN ({states}) AND {_q('created_at')} >= %s "
-        f"ORDER BY {_q('created_at')} DESC, {_q('id')} DESC LIMIT %s"
+        f"SELECT {columns(MotionTask, _FAILURE_FIELDS)} "  # noqa: S608 - our names
+        f"FROM {q(MotionTask._meta.db_table)} "
+        f"WHERE {q('state')} IN ({states}) AND {q('created_at')} >= %s "
+        f"ORDER BY {q('created_at')} DESC, {q('id')} DESC LIMIT %s"
     )
     params = [state.value for state in STATE_GROUPS[FAILURES].states]
     params += [connection.ops.adapt_datetimefield_value(moment), limit]
-    return [(_aware(created_at), *rest) for created_at, *rest in _fetch(sql, params)]
+    return [(aware(created_at), *rest) for created_at, *rest in fetch(sql, params)]
 
 
 def _failures_since(counts: PerDay, limit: int) -> date | None:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
-    from motionhub.dashboard.figures import AccountCard, Bar, Chart, Tally
+    from motionhub.dashboard.cards import AccountCard
+    from motionhub.dashboard.figures import Bar, Chart, Tally
 
 _e = html.escape
 MESSAGE_CHARS = 200  # an error message is cut to this many characters

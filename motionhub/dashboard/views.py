@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from motionhub.core.roles import viewer_required
-from motionhub.dashboard import figures, markup
+from motionhub.dashboard import cards, figures, markup
+from motionhub.dashboard.links import history_link
 from motionhub.tasks.models import FAILURES
 
 
@@ -20,13 +21,13 @@ def home(request):
     week = figures.week_start(today)
     # One read of the per-day counts serves today's, the week's and the chart's figures.
     per_day = figures.per_day(today)
-    accounts = figures.accounts()
-    cards = figures.account_cards(prefix, now, accounts)
+    accounts = cards.accounts()
+    account_cards = cards.account_cards(prefix, now, accounts)
     chart = figures.chart(prefix, today, per_day)
-    failures = figures.recent_failures(prefix, figures.account_names(accounts), per_day)
+    failures = figures.recent_failures(prefix, cards.account_names(accounts), per_day)
     context = {
-        "cards": cards,
-        "cards_html": markup.cards_html(cards),
+        "cards": account_cards,
+        "cards_html": markup.cards_html(account_cards),
         "today_html": markup.tallies_html(figures.outcome_counts(prefix, today, per_day)),
         "week_html": markup.tallies_html(figures.outcome_counts(prefix, week, per_day)),
         "week_start": week,
@@ -37,7 +38,7 @@ def home(request):
         "chart_rows_html": markup.chart_rows_html(chart),
         "failures": failures,
         "failures_html": markup.failures_html(failures, prefix),
-        "failures_link": figures.history_link(prefix, state=FAILURES),
+        "failures_link": history_link(prefix, state=FAILURES),
         "history_url": prefix,
     }
     return render(request, "dashboard/home.html", context)
