@@ -12,7 +12,7 @@ from motionhub.tasks.models import IN_FLIGHT, MotionTask
 SESSION_WARNING = timedelta(days=3)
 
 
-@dataclass
+@dataclass(frozen=True)  # hashable: the page keeps the markup of unchanged cards
 class AccountCard:
     pk: int
     name: str  # the label, or the email

@@ -168,3 +168,15 @@ def test_the_upgrade_backfill_gives_the_figures_counting_on_the_way_gave(
 
 def figures(page: str) -> list[str]:
     return [_section(page, part) for part in ("counts-today", "counts-week", "chart")]
+
+
+def test_the_home_page_shows_a_change_at_its_next_load(viewer_client, make_task):
+    task = make_task("going", state=State.QUEUED, ago=timedelta(0))
+    first = _counts(viewer_client.get(HOME).content.decode(), "counts-today")
+    assert (first["succeeded"][0], first["in_progress"][0]) == (0, 1)
+
+    walk(task, "uploading", "submitting", "submitted", "succeeded")
+
+    # The markup kept for the earlier counts is not what the page shows now.
+    again = _counts(viewer_client.get(HOME).content.decode(), "counts-today")
+    assert (again["succeeded"][0], again["in_progress"][0]) == (1, 0)

@@ -44,7 +44,16 @@ def test_the_bench_measures_every_case_and_prints_the_target_figures(db, bench_u
 
     figures = run.measure_all(args, memory_in_child=False)
 
-    for case in ("bare", "poll", "history", "history_filtered", "history_deep", "admin", "home"):
+    for case in (
+        "bare",
+        "poll",
+        "history",
+        "history_filtered",
+        "history_deep",
+        "admin",
+        "home",
+        "home_changed",
+    ):
         assert figures[f"{case}_ms"] > 0 and figures[f"{case}_queries"] > 0
     assert figures["csv_rows"] == 200
     # The same few queries for the first page, a deep one, and the export of every row.
