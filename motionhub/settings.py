@@ -254,6 +254,13 @@ MOTIONHUB_BACKOFF_SECONDS = env.float("MOTIONHUB_BACKOFF_SECONDS", default=10.0)
 # passed since the call, so a task the upstream was still creating is not created twice.
 MOTIONHUB_RECONCILE_SECONDS = env.float("MOTIONHUB_RECONCILE_SECONDS", default=900.0)
 MOTIONHUB_RECONCILE_SETTLE_SECONDS = env.float("MOTIONHUB_RECONCILE_SETTLE_SECONDS", default=30.0)
+# Account health (accounts/health.py): this many 429s or upstream troubles in a row on one
+# account cool it down for COOLDOWN_SECONDS; a balance at or below OUT_OF_CREDITS_AT is "out of
+# credits". The health check reads every enabled account every HEALTH_CHECK_MINUTES.
+MOTIONHUB_COOLDOWN_AFTER = env.int("MOTIONHUB_COOLDOWN_AFTER", default=5)
+MOTIONHUB_COOLDOWN_SECONDS = env.float("MOTIONHUB_COOLDOWN_SECONDS", default=120.0)
+MOTIONHUB_OUT_OF_CREDITS_AT = env.int("MOTIONHUB_OUT_OF_CREDITS_AT", default=0)
+MOTIONHUB_HEALTH_CHECK_MINUTES = env.int("MOTIONHUB_HEALTH_CHECK_MINUTES", default=2)
 # Believe X-Forwarded-For for the audit log's source address only behind a reverse proxy that
 # sets it: anyone can send that header, so by default the connecting address is recorded.
 MOTIONHUB_TRUST_X_FORWARDED_FOR = env.bool("MOTIONHUB_TRUST_X_FORWARDED_FOR", default=False)

@@ -15,6 +15,11 @@ SCHEDULES = {
         "func": "motionhub.accounts.jobs.sync_all",
         "minutes": 10,
     },
+    # Reads every enabled account (GET /accounts/{email}): recovery, balance, session.
+    "motionhub: account health": {
+        "func": "motionhub.accounts.health.check_all",
+        "minutes": settings.MOTIONHUB_HEALTH_CHECK_MINUTES,
+    },
     # Archives again the results whose download failed, when due (motionhub.archive.jobs).
     "motionhub: archive sweep": {"func": "motionhub.archive.jobs.sweep", "minutes": 5},
     # Re-reads every enabled account's motions library (motionhub.library.jobs).
