@@ -65,9 +65,7 @@ def change(account_id: int, to: str, why: str, *, until=None) -> bool:
     """Move the account to `to` (recorded with why); False when it was there already."""
     with transaction.atomic():
         current = (
-            KlingAccount.objects.filter(pk=account_id)
-            .values_list("health", "health_until")
-            .first()
+            KlingAccount.objects.filter(pk=account_id).values_list("health", "health_until").first()
         )
         if current is None:
             return False
@@ -128,8 +126,8 @@ def observe(account_id: int, *, credits: int | None, session_expires_at) -> None
     now = timezone.now()
     threshold = settings.MOTIONHUB_OUT_OF_CREDITS_AT
     if session_expires_at and session_expires_at <= now:
-        change(account_id, Health.NEEDS_RELOGIN,
-               f"The Kling session expired at {session_expires_at:%Y-%m-%d %H:%M} UTC.")  # fmt: skip
+        expired = f"{session_expires_at:%Y-%m-%d %H:%M} UTC"
+        change(account_id, Health.NEEDS_RELOGIN, f"The Kling session expired at {expired}.")
     elif credits is not None and credits <= threshold:
         change(account_id, Health.OUT_OF_CREDITS,
                f"The balance is {credits}, at or below {threshold}.")  # fmt: skip
@@ -138,8 +136,8 @@ def observe(account_id: int, *, credits: int | None, session_expires_at) -> None
             change(account_id, Health.ACTIVE, "The cool-down is over and the account answers.")
     elif account.health != Health.ACTIVE:
         balance = "" if credits is None else f", balance {credits}"
-        change(account_id, Health.ACTIVE,
-               f"The health check read the account fine (GET /accounts/{{email}}{balance}).")  # fmt: skip
+        read = f"The health check read the account fine (GET /accounts/{{email}}{balance})."
+        change(account_id, Health.ACTIVE, read)
 
 
 def check_account(client, account: KlingAccount) -> None:

@@ -151,7 +151,9 @@ class KlingAccount(models.Model):
 class AccountHealthEvent(models.Model):
     """The account's health timeline: when and why each change happened."""
 
-    account = models.ForeignKey(KlingAccount, on_delete=models.CASCADE, related_name="health_events")
+    account = models.ForeignKey(
+        KlingAccount, on_delete=models.CASCADE, related_name="health_events"
+    )
     at = models.DateTimeField(default=timezone.now)
     from_state = models.CharField(max_length=20)
     to_state = models.CharField(max_length=20)

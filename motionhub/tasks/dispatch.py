@@ -34,7 +34,7 @@ def run(deadline: float | None = None) -> int:
 
     Only tasks some account can take now are looked at: pinned to an enabled account with a
     free slot, or "automatic" while any such account has credits. The query skips the rest, so
-    however many tasks wait for a full, disabled, removed or unhealthy account, the others behind them
+    however many tasks wait for a full, disabled or removed account, the others behind them
     start. `deadline` (time.monotonic()) stops the run early; the rest waits for the next one.
     """
     now = timezone.now()
@@ -97,9 +97,7 @@ def claim(task_id: int, full: set[int] | None = None) -> bool:
         # One short transaction per account, each locking one account row: no deadlocks
         # between dispatchers, and the conditional update makes exactly one of them win.
         with transaction.atomic():
-            locked = (
-                KlingAccount.active.select_for_update().usable().filter(pk=account.pk).first()
-            )
+            locked = KlingAccount.active.select_for_update().usable().filter(pk=account.pk).first()
             if locked is None:
                 continue
             busy = in_flight(locked.pk)

@@ -23,8 +23,8 @@ _WHY = {
 }
 _TO_DO = " Move it to another account (or to automatic) on this page, or cancel it."
 _UNHEALTHY = (
-    "The account {name} is {state}{reason}, so this task waits; it starts by itself once the "
-    "account recovers (the health check reads it every few minutes)."
+    "The account {name} cannot take work now: {state}{reason}. This task waits and starts by "
+    "itself once the account recovers (the health check reads it every few minutes)."
 )
 
 _PINNED = MotionTask.objects.filter(state=State.QUEUED, auto_account=False, account__isnull=False)

@@ -16,7 +16,10 @@ from motionhub.tasks.models import MotionTask, State, TaskEvent
 from motionhub.useapi import UseapiError
 
 WORKER = TaskEvent.Source.WORKER
-_WHERE = {State.UPLOADING: "Uploading the inputs (POST /assets)", State.SUBMITTING: "The create call"}
+_WHERE = {
+    State.UPLOADING: "Uploading the inputs (POST /assets)",
+    State.SUBMITTING: "The create call",
+}
 
 
 def on_account_trouble(task: MotionTask, exc: UseapiError, from_state: str) -> bool:
