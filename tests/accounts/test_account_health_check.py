@@ -163,3 +163,16 @@ def test_the_health_check_against_the_sandbox_finds_a_broken_session(sandbox_con
         "studio-a@sandbox.test",
         "studio-b@sandbox.test",
     ]
+
+
+def test_the_health_check_against_the_sandbox_finds_an_account_out_of_credits(sandbox_connection):
+    token = sandbox_connection.token
+    call_command("sandbox_seed_account", token=token, email="demo+poor@sandbox.test", max_jobs=2)
+    poor = KlingAccount.objects.create(
+        connection=sandbox_connection, email="demo+poor@sandbox.test", max_jobs=2
+    )
+
+    health.check_all()
+
+    poor.refresh_from_db()
+    assert poor.health == Health.OUT_OF_CREDITS and poor.credits == 0

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from motionhub.accounts import health
 from motionhub.accounts.models import AccountHealthEvent, Health, KlingAccount
-from motionhub.tasks import dispatch, pinned
+from motionhub.tasks import dispatch, pinned, track
 from motionhub.tasks.models import MotionTask, State
 
 from .conftest import BASE, task_json
@@ -209,3 +209,18 @@ def test_a_pinned_tasks_message_follows_its_account_and_clears_when_it_recovers(
     dispatch.run()  # (started on commit in a worker; here, by hand)
     task.refresh_from_db()
     assert task.error_message == "" and task.state == State.SUBMITTED
+
+
+def test_a_596_while_reading_a_tracked_task_marks_its_account_needs_relogin(
+    upload, account, upstream
+):
+    upstream.mock.post(UPLOAD_URL, json=task_json())
+    task = upload(account)
+    dispatch.run()
+    upstream.mock.get(f"{BASE}/tasks/{task_json()['task']['id']}", status=596, json=BROKEN)
+
+    track.read(task.pk)
+
+    account.refresh_from_db()
+    assert account.health == Health.NEEDS_RELOGIN
+    assert account.health_reason.startswith("Reading a task (GET /tasks/{id}):")
