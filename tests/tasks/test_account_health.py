@@ -224,3 +224,17 @@ def test_a_596_while_reading_a_tracked_task_marks_its_account_needs_relogin(
     account.refresh_from_db()
     assert account.health == Health.NEEDS_RELOGIN
     assert account.health_reason.startswith("Reading a task (GET /tasks/{id}):")
+
+
+def test_the_task_page_says_why_a_pinned_task_waits_and_offers_healthy_accounts(
+    upload, account, other, upstream, operator_client
+):
+    task = upload(account)
+    health.change(account.pk, Health.NEEDS_RELOGIN, "useapi.net lost its session")
+    health.change(other.pk, Health.OUT_OF_CREDITS, "The balance is 0, at or below 0.")
+    pinned.note_unusable()
+
+    page = operator_client.get(f"/tasks/{task.pk}/").content.decode()
+
+    assert "The account A cannot take work now: needs re-login" in page
+    assert "B (Team) — out of credits</option>" in page
