@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "motionhub.library",
     "motionhub.archive",
     "motionhub.alerts",
+    "motionhub.usage",
 ]
 
 MIDDLEWARE = [

@@ -103,6 +103,8 @@ APP = {
     ),
     "audit/": Expect(READ, NOT_POSTED),
     "alerts/": Expect(READ, NOT_POSTED),
+    "usage/": Expect(READ, NOT_POSTED),
+    "usage/export.csv": Expect(READ, NOT_POSTED),
     # uploaded team media: people with a role only (static.serve ignores the method)
     "media/<path:path>": Expect(READ, READ, lambda w: {"path": w.media_path}),
     # kept result files: people with a role only, read-only
