@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "motionhub.audit",
     "motionhub.library",
     "motionhub.archive",
+    "motionhub.alerts",
+    "motionhub.usage",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +256,32 @@ MOTIONHUB_BACKOFF_SECONDS = env.float("MOTIONHUB_BACKOFF_SECONDS", default=10.0)
 # passed since the call, so a task the upstream was still creating is not created twice.
 MOTIONHUB_RECONCILE_SECONDS = env.float("MOTIONHUB_RECONCILE_SECONDS", default=900.0)
 MOTIONHUB_RECONCILE_SETTLE_SECONDS = env.float("MOTIONHUB_RECONCILE_SETTLE_SECONDS", default=30.0)
+# Account health (accounts/health.py): this many 429s or upstream troubles in a row on one
+# account cool it down for COOLDOWN_SECONDS; a balance at or below OUT_OF_CREDITS_AT is "out of
+# credits". The health check reads every enabled account every HEALTH_CHECK_MINUTES.
+MOTIONHUB_COOLDOWN_AFTER = env.int("MOTIONHUB_COOLDOWN_AFTER", default=5)
+MOTIONHUB_COOLDOWN_SECONDS = env.float("MOTIONHUB_COOLDOWN_SECONDS", default=120.0)
+MOTIONHUB_OUT_OF_CREDITS_AT = env.int("MOTIONHUB_OUT_OF_CREDITS_AT", default=0)
+MOTIONHUB_HEALTH_CHECK_MINUTES = env.int("MOTIONHUB_HEALTH_CHECK_MINUTES", default=2)
+# Alerts (motionhub/alerts/): by email (Django's SMTP settings below) and by a signed webhook.
+MOTIONHUB_ALERT_EMAILS = env.list("MOTIONHUB_ALERT_EMAILS", default=[])
+MOTIONHUB_ALERT_WEBHOOK_URL = env.str("MOTIONHUB_ALERT_WEBHOOK_URL", default="")
+MOTIONHUB_ALERT_WEBHOOK_SECRET = env.str("MOTIONHUB_ALERT_WEBHOOK_SECRET", default="")
+MOTIONHUB_ALERT_WEBHOOK_ATTEMPTS = env.int("MOTIONHUB_ALERT_WEBHOOK_ATTEMPTS", default=3)
+MOTIONHUB_ALERT_WEBHOOK_BACKOFF_SECONDS = env.float(
+    "MOTIONHUB_ALERT_WEBHOOK_BACKOFF_SECONDS", default=1.0
+)
+# The rules' defaults (admins override them with AlertRule rows in /admin/).
+MOTIONHUB_ALERT_CREDITS_BELOW = env.int("MOTIONHUB_ALERT_CREDITS_BELOW", default=1000)
+MOTIONHUB_ALERT_SESSION_DAYS = env.int("MOTIONHUB_ALERT_SESSION_DAYS", default=3)
+MOTIONHUB_ALERT_FAILURES_PER_HOUR = env.int("MOTIONHUB_ALERT_FAILURES_PER_HOUR", default=10)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=15.0)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="motionhub@localhost")
 # Believe X-Forwarded-For for the audit log's source address only behind a reverse proxy that
 # sets it: anyone can send that header, so by default the connecting address is recorded.
 MOTIONHUB_TRUST_X_FORWARDED_FOR = env.bool("MOTIONHUB_TRUST_X_FORWARDED_FOR", default=False)

@@ -31,6 +31,8 @@ urlpatterns = [
     path("media/<path:path>", core_views.media, name="media"),
     # Kept copies of results (motionhub/archive/), behind login like uploads.
     path("archive/", include("motionhub.archive.urls")),
+    path("alerts/", include("motionhub.alerts.urls")),
+    path("usage/", include("motionhub.usage.urls")),
     path("admin/", admin.site.urls),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),

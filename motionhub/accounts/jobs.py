@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from motionhub.accounts import health
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
 from motionhub.core import crypto
 from motionhub.useapi import Account, UseapiError
@@ -148,6 +149,8 @@ def _refresh_details(client, account: KlingAccount) -> None:
         details = client.get_account(account.email)
     except UseapiError as exc:
         KlingAccount.objects.filter(pk=account.pk).update(last_error=exc.explained)
+        if health.classify(exc) is not None:
+            health.note_error(account.pk, exc, where="Sync (GET /accounts/{email})")
         return
     updates = {"last_synced_at": timezone.now(), "last_error": ""}
     if details.credits is not None:
@@ -157,6 +160,8 @@ def _refresh_details(client, account: KlingAccount) -> None:
     if details.max_jobs:
         updates["max_jobs"] = details.max_jobs
     KlingAccount.objects.filter(pk=account.pk).update(**updates)
+    health.observe(account.pk, credits=details.credits,
+                   session_expires_at=details.session_expires_at)  # fmt: skip
 
 
 def sync_connection(conn: Connection) -> int:

@@ -50,7 +50,29 @@ class Connection(models.Model):
         )
 
 
-class ActiveAccounts(models.Manager):
+class Health(models.TextChoices):
+    """What the upstream last told of an account (health.py moves it; the timeline says why).
+
+    "disabled" is not one of these: it is a person's `enabled`, shown by `health_label`.
+    """
+
+    ACTIVE = "active", "active"
+    COOLING_DOWN = "cooling_down", "cooling down"
+    NEEDS_RELOGIN = "needs_relogin", "needs re-login"
+    OUT_OF_CREDITS = "out_of_credits", "out of credits"
+
+
+class AccountQuerySet(models.QuerySet):
+    def usable(self):
+        """Accounts that may take new work: not removed, enabled, and healthy (a cool-down
+        that is over counts as healthy; the health check records it as active again)."""
+        return self.filter(removed_at__isnull=True, enabled=True).filter(
+            models.Q(health=Health.ACTIVE)
+            | models.Q(health=Health.COOLING_DOWN, health_until__lte=timezone.now())
+        )
+
+
+class ActiveAccounts(models.Manager.from_queryset(AccountQuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(removed_at__isnull=True)
 
@@ -77,8 +99,14 @@ class KlingAccount(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Removed accounts are kept (their tasks stay in the history) but hidden from lists.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Health as the upstream last told it (accounts/health.py); changes are in AccountHealthEvent.
+    health = models.CharField(max_length=20, choices=Health.choices, default=Health.ACTIVE)
+    health_until = models.DateTimeField(null=True, blank=True)  # the end of a cool-down
+    health_reason = models.TextField(blank=True)
+    # Consecutive 429s / upstream trouble on this account's calls; reset by a good answer.
+    trouble_streak = models.PositiveSmallIntegerField(default=0)
 
-    objects = models.Manager()
+    objects = AccountQuerySet.as_manager()
     active = ActiveAccounts()
 
     class Meta:
@@ -93,6 +121,55 @@ class KlingAccount(models.Model):
     @property
     def display_name(self) -> str:
         return self.label or self.email
+
+    @property
+    def health_now(self) -> str:
+        """The state a person reads: "disabled" (by a person) first, then the health."""
+        return health_now(self.enabled, self.health, self.health_until)
+
+    @property
+    def health_label(self) -> str:
+        return health_label(self.health_now, self.health_until)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.removed_at is None and self.health_now == Health.ACTIVE
+
+
+def health_now(enabled: bool, health: str, until) -> str:
+    """The state a person reads from an account's columns (the home page has no model rows)."""
+    if not enabled:
+        return "disabled"
+    if health == Health.COOLING_DOWN and (until is None or until <= timezone.now()):
+        return Health.ACTIVE
+    return health
+
+
+def health_label(state: str, until) -> str:
+    if state == "disabled":
+        return "disabled"
+    if state == Health.COOLING_DOWN:
+        return f"cooling down until {timezone.localtime(until):%H:%M}"
+    return Health(state).label
+
+
+class AccountHealthEvent(models.Model):
+    """The account's health timeline: when and why each change happened."""
+
+    account = models.ForeignKey(
+        KlingAccount, on_delete=models.CASCADE, related_name="health_events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+    why = models.TextField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["account", "-at"], name="accounthealth_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.from_state} → {self.to_state}"
 
 
 class AccountChange(models.Model):

@@ -16,17 +16,23 @@ from django_htmx.http import HttpResponseStopPolling
 from motionhub import audit
 from motionhub.accounts import jobs
 from motionhub.accounts.forms import AccountAddForm, AccountEditForm, ConnectionForm
-from motionhub.accounts.models import AccountChange, Connection, KlingAccount
+from motionhub.accounts.models import AccountChange, AccountHealthEvent, Connection, KlingAccount
 from motionhub.core.roles import admin_required, viewer_required, viewer_required_polled
 
 RECENT_CHANGES = 10
+RECENT_HEALTH = 10  # health timeline rows shown per account
 
 
 @viewer_required
 @require_GET
 def index(request):
     connections = Connection.objects.prefetch_related(
-        Prefetch("accounts", queryset=KlingAccount.active.order_by("email"))
+        Prefetch("accounts", queryset=KlingAccount.active.order_by("email")),
+        Prefetch(
+            "accounts__health_events",
+            queryset=AccountHealthEvent.objects.order_by("-at", "-id")[:RECENT_HEALTH],
+            to_attr="recent_health",
+        ),
     )
     return render(
         request,

@@ -30,6 +30,8 @@ class Action(models.TextChoices):
     USER_CREATE = "user.create", "Created a person"
     USER_UPDATE = "user.update", "Changed a person"
     USER_DELETE = "user.delete", "Deleted a person"
+    ALERT_SENT = "alert.sent", "Sent an alert"
+    ALERT_FAILED = "alert.failed", "Failed to send an alert"
 
 
 class Outcome(models.TextChoices):

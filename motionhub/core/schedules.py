@@ -15,6 +15,13 @@ SCHEDULES = {
         "func": "motionhub.accounts.jobs.sync_all",
         "minutes": 10,
     },
+    # Reads every enabled account (GET /accounts/{email}): recovery, balance, session.
+    "motionhub: account health": {
+        "func": "motionhub.accounts.health.check_all",
+        "minutes": settings.MOTIONHUB_HEALTH_CHECK_MINUTES,
+    },
+    # Opens an alert for each new condition and resolves those that cleared (motionhub.alerts).
+    "motionhub: alerts": {"func": "motionhub.alerts.jobs.evaluate", "minutes": 1},
     # Archives again the results whose download failed, when due (motionhub.archive.jobs).
     "motionhub: archive sweep": {"func": "motionhub.archive.jobs.sweep", "minutes": 5},
     # Re-reads every enabled account's motions library (motionhub.library.jobs).

@@ -10,8 +10,9 @@ from django.contrib.auth.models import Group, Permission, User
 
 from motionhub.core.roles import ADMIN
 
-# Apps whose models admins fully manage in /admin/; everything else is view-only there.
-MANAGED_APPS = ("auth", "django_q", "sandbox")
+# Apps whose models admins fully manage in /admin/; everything else is view-only there. (The
+# alerts' own records refuse changes in their ModelAdmins: only the rules are managed.)
+MANAGED_APPS = ("auth", "django_q", "sandbox", "alerts")
 
 
 def grant_admin_permissions(**kwargs) -> None:

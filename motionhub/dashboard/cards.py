@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from motionhub.accounts.models import Connection, KlingAccount
+from motionhub.accounts.models import Connection, KlingAccount, health_label, health_now
 from motionhub.dashboard.sql import aware, columns, fetch, q
 from motionhub.tasks.models import IN_FLIGHT, MotionTask
 
@@ -26,6 +26,9 @@ class AccountCard:
     last_error: str
     in_flight: int  # as our own tasks say
     session_warning: str  # "" | "expired" | "soon"
+    health: str  # what a person reads: active, cooling_down, needs_relogin, … or disabled
+    health_label: str
+    health_reason: str  # why, when not active
     link: str
 
 
@@ -37,14 +40,14 @@ class AccountCard:
 
 _ACCOUNT_FIELDS = (
     "id", "label", "email", "enabled", "max_jobs", "slots_in_use", "credits",
-    "session_expires_at", "last_error", "removed_at",
+    "session_expires_at", "last_error", "removed_at", "health", "health_until", "health_reason",
 )  # fmt: skip
 
 
 def accounts() -> list[tuple]:
     """Every account, removed ones included (the failures name them too), in the admin's
     order, as (id, label, email, connection name, enabled, max_jobs, slots_in_use, credits,
-    session_expires_at, last_error, removed_at): one query.
+    session_expires_at, last_error, removed_at, health, health_until, health_reason): one query.
     """
     fields = columns(KlingAccount, _ACCOUNT_FIELDS, "a")
     conn = Connection._meta
@@ -55,9 +58,9 @@ def accounts() -> list[tuple]:
     )
     return [
         (pk, label, email, connection_name, bool(enabled), max_jobs, slots, credits,
-         aware(expires), error, removed)
+         aware(expires), error, removed, health, aware(until), reason)
         for pk, label, email, enabled, max_jobs, slots, credits, expires, error, removed,
-        connection_name in fetch(sql)
+        health, until, reason, connection_name in fetch(sql)
     ]  # fmt: skip
 
 
@@ -81,7 +84,8 @@ def account_cards(prefix: str, now: datetime, rows: list[tuple]) -> list[Account
     busy = _in_flight()
     cards = []
     for row in rows:
-        pk, label, email, conn, enabled, max_jobs, slots, credits, expires, error, removed = row
+        (pk, label, email, conn, enabled, max_jobs, slots, credits, expires, error, removed,
+         health, until, reason) = row  # fmt: skip
         if removed is not None:
             continue
         warning = ""
@@ -103,6 +107,9 @@ def account_cards(prefix: str, now: datetime, rows: list[tuple]) -> list[Account
                 last_error=error,
                 in_flight=busy.get(pk, 0),
                 session_warning=warning,
+                health=(state := health_now(enabled, health, until)),
+                health_label=health_label(state, until),
+                health_reason=reason if state != "active" else "",
                 # Numbers and ISO dates need no URL encoding (urlencode, 60 times a page, would).
                 link=f"{prefix}?account={pk}",
             )

@@ -63,10 +63,11 @@ def _card(card: AccountCard) -> str:
         if card.last_error
         else ""
     )
+    # As templates/accounts/health_badge.html shows it on the other pages.
+    reason = f' title="{_e(card.health_reason)}"' if card.health_reason else ""
     badge = (
-        '<span class="badge ok">enabled</span>'
-        if card.enabled
-        else '<span class="badge canceled">disabled</span>'
+        f'<span class="badge health health-{_e(card.health)}"{reason}>'
+        f"{_e(card.health_label)}</span>"
     )
     return (
         f'<article class="card account-card{"" if card.enabled else " disabled"}"'

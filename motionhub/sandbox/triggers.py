@@ -13,7 +13,7 @@ from motionhub.sandbox import errors
 from motionhub.sandbox.models import Account, SandboxConfig
 
 MARKERS = frozenset(
-    {"moderation", "invalid", "busy", "down", "broken", "fail", "gone", "slow", "nomatch"}
+    {"moderation", "invalid", "busy", "down", "broken", "fail", "gone", "slow", "nomatch", "poor"}
 )
 # The useapi user number whose tokens (`user:402-…`) answer 402 everywhere.
 SUBSCRIPTION_LAPSED_USER = 402
@@ -25,6 +25,7 @@ MODERATION = {
     ),
     "message": "Service busy (CM_EXT.POther)",
 }
+CREDIT_TEXT = "Insufficient credits: the account balance is too low (sandbox +poor)"
 FAILURE_TEXT = "Generation failed: Kling could not process the input (sandbox +fail)"
 
 
@@ -71,6 +72,8 @@ def check_account(account: Account, config: SandboxConfig) -> None:
 def check_create(account: Account) -> None:
     """Markers that refuse create calls, after their parameters were found valid."""
     found = markers(account.email)
+    if "poor" in found:
+        raise errors.Refusal(400, {"error": CREDIT_TEXT, "message": "Bad Request"})
     if "busy" in found:
         raise errors.no_free_slot(f"account {account.email} is at capacity")
     if "invalid" in found:

@@ -38,7 +38,7 @@ def run(deadline: float | None = None) -> int:
     start. `deadline` (time.monotonic()) stops the run early; the rest waits for the next one.
     """
     now = timezone.now()
-    usable = KlingAccount.active.filter(enabled=True).annotate(
+    usable = KlingAccount.active.usable().annotate(
         busy=Count("tasks", filter=Q(tasks__state__in=IN_FLIGHT))
     )
     free = {a.pk: a for a in usable if a.busy < a.max_jobs}
@@ -97,9 +97,7 @@ def claim(task_id: int, full: set[int] | None = None) -> bool:
         # One short transaction per account, each locking one account row: no deadlocks
         # between dispatchers, and the conditional update makes exactly one of them win.
         with transaction.atomic():
-            locked = (
-                KlingAccount.active.select_for_update().filter(pk=account.pk, enabled=True).first()
-            )
+            locked = KlingAccount.active.select_for_update().usable().filter(pk=account.pk).first()
             if locked is None:
                 continue
             busy = in_flight(locked.pk)
@@ -127,10 +125,10 @@ def claim(task_id: int, full: set[int] | None = None) -> bool:
 
 def _candidates(task: MotionTask) -> list[KlingAccount]:
     if not task.auto_account and task.account_id:
-        return list(KlingAccount.active.filter(pk=task.account_id, enabled=True))
+        return list(KlingAccount.active.usable().filter(pk=task.account_id))
     # "Automatic": enabled accounts with credits left, the least busy first.
     accounts = (
-        KlingAccount.active.filter(enabled=True)
+        KlingAccount.active.usable()
         .exclude(credits__lte=0)
         .annotate(busy=Count("tasks", filter=Q(tasks__state__in=IN_FLIGHT)))
     )

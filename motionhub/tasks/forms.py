@@ -28,9 +28,14 @@ def local_path(upload):
 
 def account_choices() -> list[tuple[str, str]]:
     accounts = KlingAccount.active.filter(enabled=True).select_related("connection")
-    return [(AUTOMATIC, "Automatic (the least busy account with a free slot)")] + [
-        (str(a.pk), f"{a.display_name} · {a.connection.name}") for a in accounts
+    return [(AUTOMATIC, "Automatic (the least busy healthy account with a free slot)")] + [
+        (str(a.pk), f"{a.display_name} · {a.connection.name}" + _health(a)) for a in accounts
     ]
+
+
+def _health(account: KlingAccount) -> str:
+    """The account's health beside its name, unless it is active (a pinned task would wait)."""
+    return "" if account.is_usable else f" — {account.health_label} (tasks wait)"
 
 
 class AccountChoiceField(forms.ChoiceField):

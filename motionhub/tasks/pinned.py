@@ -1,7 +1,8 @@
 """Queued tasks pinned to an account that cannot take them: say why, and let a person move them.
 
 A task submitted for one account waits for that account's free slot. If the account is
-disabled or removed meanwhile, no slot will ever come: `note_unusable()` (a heartbeat step)
+disabled, removed or unhealthy (needs re-login, out of credits, cooling down) meanwhile, no slot
+comes: `note_unusable()` (a heartbeat step)
 writes why on the task, once, and clears it again should the account come back; a person moves
 the task to another account, or to "automatic", with `move()` (the task page's Move button).
 """
@@ -21,6 +22,10 @@ _WHY = {
     "removed": "The account {name} was removed, so this task cannot start on it.",
 }
 _TO_DO = " Move it to another account (or to automatic) on this page, or cancel it."
+_UNHEALTHY = (
+    "The account {name} cannot take work now: {state}{reason}. This task waits and starts by "
+    "itself once the account recovers (the health check reads it every few minutes)."
+)
 
 _PINNED = MotionTask.objects.filter(state=State.QUEUED, auto_account=False, account__isnull=False)
 
@@ -43,16 +48,34 @@ def note_unusable() -> int:
             noted += MotionTask.objects.filter(pk=task_id, state=State.QUEUED).update(
                 error_category=UNUSABLE, error_message=message
             )
-    # The account is back (enabled again, or re-added): the note no longer holds.
-    back = _PINNED.filter(
-        error_category=UNUSABLE, account__enabled=True, account__removed_at__isnull=True
+    # Enabled but unhealthy (health.py): the note follows the account's state as it changes.
+    sick = (
+        _PINNED.filter(account__removed_at__isnull=True, account__enabled=True)
+        .exclude(account__in=KlingAccount.objects.usable())
+        .values_list("account_id", flat=True)
     )
+    for account in KlingAccount.objects.filter(pk__in=set(sick[:500])):
+        message = unhealthy_message(account.display_name, account.health_label,
+                                    account.health_reason)  # fmt: skip
+        noted += (
+            _PINNED.filter(account=account)
+            .exclude(error_message=message)
+            .update(error_category=UNUSABLE, error_message=message)
+        )
+    # The account is back (enabled again, re-added, healthy): the note no longer holds.
+    back = _PINNED.filter(error_category=UNUSABLE, account__in=KlingAccount.objects.usable())
     if back.exists():
         MotionTask.objects.filter(pk__in=list(back.values_list("pk", flat=True))).update(
             error_category="", error_message=""
         )
         dispatch.soon()
     return noted
+
+
+def unhealthy_message(name: str, state: str, reason: str = "") -> str:
+    """Why a task pinned to an unhealthy account waits, and what to do."""
+    reason = f" ({reason.rstrip('.')})" if reason else ""
+    return _UNHEALTHY.format(name=name, state=state, reason=reason) + _TO_DO
 
 
 def targets() -> list[KlingAccount]:

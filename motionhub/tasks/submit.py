@@ -25,7 +25,8 @@ import logging
 
 from django.utils import timezone
 
-from motionhub.tasks import callbacks, pace, reconcile, timeline, wake
+from motionhub.accounts import health
+from motionhub.tasks import callbacks, pace, reconcile, requeue, timeline, wake
 from motionhub.tasks.backoff import back_off
 from motionhub.tasks.models import Kind, MotionTask, State, TaskEvent
 from motionhub.useapi import UseapiError
@@ -72,6 +73,7 @@ def run(task_id: int) -> None:
     except UseapiError as exc:
         _create_failed(task, exc)
         return
+    health.note_ok(task.account_id)
     recorded = MotionTask.objects.values_list("upstream", flat=True).get(pk=task_id)
     upstream = {**recorded, "create": result.raw}
     now = timezone.now()
@@ -152,6 +154,8 @@ def _input_url(task: MotionTask, payload: dict) -> str:
 
 def _before_create_failed(task: MotionTask, exc: UseapiError) -> None:
     """Nothing was created upstream yet: transient trouble waits and retries, the rest ends."""
+    if requeue.on_account_trouble(task, exc, State.UPLOADING):
+        return  # the account's trouble, not the task's: queued again (requeue.py)
     if exc.transient:
         back_off(task, exc, State.UPLOADING)
     else:
@@ -159,6 +163,8 @@ def _before_create_failed(task: MotionTask, exc: UseapiError) -> None:
 
 
 def _create_failed(task: MotionTask, exc: UseapiError) -> None:
+    if requeue.on_account_trouble(task, exc, State.SUBMITTING):
+        return  # the account's trouble, nothing was made: queued again (requeue.py)
     if not reconcile.created_nothing(exc):
         # Sent, and not clearly refused: upstream may have created the task. Look it up.
         reconcile.lost_answer(task.pk, exc)

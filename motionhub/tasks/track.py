@@ -23,6 +23,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from motionhub.accounts import health
 from motionhub.core.crypto import DecryptionError
 from motionhub.tasks import pace, timeline
 from motionhub.tasks.models import TRACKED, MotionTask, State, TaskEvent
@@ -117,6 +118,8 @@ def read(task_id: int, *, source: str = TaskEvent.Source.POLL) -> bool:
                       error_category="gone", error_message=GONE)  # fmt: skip
         return True
     except UseapiError as exc:
+        if health.classify(exc):  # a 596, a session or credit error: the account's health
+            health.note_error(task.account_id, exc, where="Reading a task (GET /tasks/{id})")
         # Keep tracking; say why this reading failed, and wait longer before the next one.
         failed(task, exc.category, f"Reading the task upstream failed: {exc}",
                lasting=not exc.transient)  # fmt: skip

@@ -78,7 +78,7 @@ def test_a_card_shows_local_slots_in_use_credits_state_and_last_error(
     card = _section(page, f"account-{one.pk}")
     assert f"{HISTORY}?account={one.pk}&amp;state=in_progress" in card
     assert re.search(r">2 / 2</a>", card) and "(Kling reports 0)" in card
-    assert "1234" in card and "enabled" in card
+    assert "1234" in card and "active" in card
     assert "Session &lt;b&gt;broken&lt;/b&gt; (596)" in card
     other = _section(page, f"account-{two.pk}")
     assert ">1 / 3</a>" in other and "disabled" in other and "unknown" in other

@@ -160,7 +160,8 @@ def test_the_upgrade_backfill_gives_the_figures_counting_on_the_way_gave(
 
     # Back to before the counts existed (the table goes), then upgrade: the backfill counts.
     call_command("migrate", "motions", "0002", verbosity=0)
-    call_command("migrate", "motions", verbosity=0)
+    # Every app forward again: those built on the tasks' later migrations went back with them.
+    call_command("migrate", verbosity=0)
 
     assert kept_counts() == live == plain_count()
     assert figures(viewer_client.get(HOME).content.decode()) == before

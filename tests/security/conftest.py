@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from motionhub import audit
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
+from motionhub.alerts.models import Alert, AlertRule, Delivery, Kind
 from motionhub.library.models import DeletionState, LibrarySync, Motion, MotionDeletion, Origin
 from motionhub.sandbox import models as sandbox_models
 from motionhub.sandbox import state as sandbox_state
@@ -90,6 +91,9 @@ def world(alice, bob, charlie, dave, media_root) -> World:
         source_task=done,
     )
     LibrarySync.objects.create(account=account, last_synced_at=timezone.now())
+    AlertRule.objects.create(kind=Kind.CREDITS, threshold=10)
+    alert = Alert.objects.create(key="relogin:account:0", kind=Kind.RELOGIN, text="A broke")
+    Delivery.objects.create(alert=alert, event="fired", channel="email", target="x@example.com")
     MotionDeletion.objects.create(
         account=account,
         motion_key="work:2",

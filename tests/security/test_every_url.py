@@ -102,6 +102,9 @@ APP = {
         ALL_405, (403,) * 5, lambda w: {"ref": "forged"}, post_json={}
     ),
     "audit/": Expect(READ, NOT_POSTED),
+    "alerts/": Expect(READ, NOT_POSTED),
+    "usage/": Expect(READ, NOT_POSTED),
+    "usage/export.csv": Expect(READ, NOT_POSTED),
     # uploaded team media: people with a role only (static.serve ignores the method)
     "media/<path:path>": Expect(READ, READ, lambda w: {"path": w.media_path}),
     # kept result files: people with a role only, read-only
@@ -141,7 +144,7 @@ ADMIN_SITE = {
     "admin/r/<path:content_type_id>/<path:object_id>/": Expect(
         (*NOT_STAFF_SITE, 302), (*NOT_STAFF_SITE, SKIP), lambda w: _view_on_site(w)
     ),
-    "admin/(?P<app_label>auth|django_q|accounts|sandbox|motions|audit|library)/$": Expect(
+    "admin/(?P<app_label>auth|django_q|accounts|sandbox|motions|audit|library|alerts)/$": Expect(
         (*NOT_STAFF_SITE, 200), (*NOT_STAFF_SITE, SKIP), lambda w: {"app_label": "auth"}
     ),
     "admin/(?P<url>.*)$": Expect(
@@ -171,6 +174,9 @@ ADMIN_MODELS = {
     "audit.auditentry": {"add": 403, "delete": 403},
     "library.librarysync": {"add": 403, "delete": 403},
     "library.motiondeletion": {"add": 403, "delete": 403},
+    "alerts.alertrule": {"add": 200, "delete": 200},
+    "alerts.alert": {"add": 403, "delete": 403},
+    "alerts.delivery": {"add": 403, "delete": 403},
 }
 
 

@@ -56,4 +56,9 @@ def account(request: HttpRequest, caller: Caller, email: str) -> HttpResponse:
         found.delete()
         return HttpResponse(status=204)
     triggers.check_account(found, caller.config)
-    return JsonResponse(payloads.account_body(found, balance=True))
+    body = payloads.account_body(found, balance=True)
+    if "poor" in triggers.markers(found.email):  # credits run out: the balance reads 0
+        body["balance"]["total"] = 0
+        for point in body["balance"]["points"]:
+            point["balance"] = 0
+    return JsonResponse(body)

@@ -1,0 +1,1 @@
+from tests.tasks.conftest import account, connection, upload, upstream  # noqa: F401
