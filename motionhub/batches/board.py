@@ -1,0 +1,85 @@
+"""What the batch page's polled fragment shows: every task of the batch, its counts by state and
+how far the run has come, from ONE query whatever the batch size.
+
+Read every 2 s by everyone watching a run, so it reads only the columns it shows, as tuples,
+and builds the rows by formatting escaped values (as the history's rows do), not a template
+loop: a batch of 200 renders in about the time of a batch of 5.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from motionhub.tasks.models import FINAL, RETRYABLE, SETTLED, MotionTask, State
+
+_FIELDS = ("id", "name", "state", "cover", "account_id", "account__label", "account__email",
+           "error_category", "retried")  # fmt: skip
+_ROWS = MotionTask.objects.order_by("created_at", "id").values_list(*_FIELDS)
+_COVERS = MotionTask._meta.get_field("cover").storage
+_SETTLED = frozenset(SETTLED)
+_LABELS = dict(State.choices)
+_BADGES = {value: f'<span class="badge {value}" data-state="{value}">{escape(label)}</span>'
+           for value, label in State.choices}  # fmt: skip
+_ROW = (
+    '<tr id="task-{pk}" data-state="{state}"><td>{thumb}</td>'
+    '<td><a href="{prefix}{pk}/">{name}</a></td><td>{account}</td><td>{badge}{retried}</td></tr>\n'
+)
+_THUMB = '<img class="thumb" src="{}" alt="" loading="lazy">'
+_AUTOMATIC = '<span class="muted">automatic</span>'
+
+
+@dataclass
+class Board:
+    rows: SafeString
+    total: int
+    counts: list[tuple[str, str, int]]  # (state, label, count), in the states' own order
+    settled: int
+    to_retry: int  # failed or rejected, not retried yet
+    needs_attention: int
+    queued: int
+
+    @property
+    def keeps_polling(self) -> bool:
+        return self.settled < self.total
+
+    @property
+    def final(self) -> int:
+        return sum(n for state, _, n in self.counts if state in FINAL)
+
+
+def board(batch_id: int) -> Board:
+    rows = list(_ROWS.filter(batch_id=batch_id))
+    prefix = escape(reverse("tasks:history"))
+    counts: Counter[str] = Counter()
+    to_retry = attention = 0
+    out = []
+    for pk, name, state, cover, account_id, label, email, _category, retried in rows:
+        counts[state] += 1
+        if state in RETRYABLE and not retried:
+            if state == State.NEEDS_ATTENTION:
+                attention += 1
+            else:
+                to_retry += 1
+        out.append(
+            _ROW.format(
+                pk=pk, state=escape(state), prefix=prefix, name=escape(name),
+                thumb=_THUMB.format(escape(_COVERS.url(cover))) if cover else "",
+                account=_AUTOMATIC if account_id is None else escape(label or email),
+                badge=_BADGES.get(state) or escape(state),
+                retried=' <span class="muted small">retried</span>' if retried else "",
+            )
+        )  # fmt: skip
+    return Board(
+        rows=mark_safe("".join(out)),  # noqa: S308 - every value above is escaped or ours
+        total=len(rows),
+        counts=[(s, _LABELS[s], counts[s]) for s in State.values if counts[s]],
+        settled=sum(n for state, n in counts.items() if state in _SETTLED),
+        to_retry=to_retry,
+        needs_attention=attention,
+        queued=counts[State.QUEUED],
+    )

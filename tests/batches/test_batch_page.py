@@ -1,0 +1,106 @@
+"""The batch page: every task a row, counts by state, a progress bar, and ONE polled fragment
+that reads the database only, costs the same queries for 5 tasks as for 200, and stops (286)
+once every task is settled."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from motionhub.tasks.models import Batch
+
+HX = {"HX-Request": "true"}
+
+
+def _fragment_queries(client, batch: Batch) -> tuple[int, str]:
+    url = reverse("batches:status", args=[batch.pk])
+    client.get(url, headers=HX)  # the session and role are loaded once, as on an open page
+    with CaptureQueriesContext(db) as queries:
+        response = client.get(url, headers=HX)
+    return len(queries), response.content.decode()
+
+
+def test_the_fragment_costs_the_same_queries_for_a_batch_of_5_and_of_200(
+    viewer_client, make_batch, account
+):
+    small = make_batch(5, ("queued", "processing", "succeeded"), account=account)
+    big = make_batch(200, ("queued", "processing", "succeeded"), account=account)
+
+    small_count, small_html = _fragment_queries(viewer_client, small)
+    big_count, big_html = _fragment_queries(viewer_client, big)
+
+    assert small_count == big_count <= 3
+    assert small_html.count('<tr id="task-') == 5
+    assert big_html.count('<tr id="task-') == 200
+
+
+def test_the_page_shows_every_task_with_its_cover_account_state_and_counts(
+    viewer_client, make_batch, account
+):
+    batch = make_batch(6, ("queued", "succeeded", "failed"), account=account)
+
+    page = viewer_client.get(batch.get_absolute_url()).content.decode()
+
+    assert page.count('<tr id="task-') == 6
+    assert page.count('class="thumb"') == 6
+    assert "/media/motions/covers/c0.jpg" in page
+    assert page.count(">A</td>") == 6  # the account's label
+    assert re.search(r'data-count="failed">2<', page)
+    assert "4 of 6 done" in page
+    assert '<progress class="batch-progress" value="4" max="6">' in page
+    assert 'hx-trigger="every 2s"' in page
+    assert page.count("hx-trigger=") == 1  # one poller for the whole batch
+
+
+def test_the_fragment_keeps_polling_while_a_task_runs_and_stops_with_286_once_all_are_settled(
+    viewer_client, make_batch
+):
+    batch = make_batch(3, ("succeeded", "processing"))
+    url = reverse("batches:status", args=[batch.pk])
+
+    running = viewer_client.get(url, headers=HX)
+    batch.tasks.update(state="failed")
+    done = viewer_client.get(url, headers=HX)
+
+    assert running.status_code == 200 and 'hx-trigger="every 2s"' in running.content.decode()
+    assert done.status_code == 286 and "hx-trigger" not in done.content.decode()
+
+
+def test_the_fragment_answers_403_not_a_login_page_without_a_session_and_404_for_no_batch(
+    client, viewer_client, make_batch
+):
+    batch = make_batch(1)
+
+    assert client.get(reverse("batches:status", args=[batch.pk]), headers=HX).status_code == 403
+    assert viewer_client.get(reverse("batches:status", args=[999]), headers=HX).status_code == 404
+
+
+def test_the_list_shows_the_newest_batch_first_with_who_when_and_counts_by_outcome(
+    viewer_client, make_batch, bob
+):
+    older = make_batch(4, ("succeeded", "failed", "canceled", "queued"), by=bob, name="Older")
+    newer = make_batch(2, ("succeeded",), name="Newer")
+
+    page = viewer_client.get(reverse("batches:index")).content.decode()
+
+    assert page.index(f'id="batch-{newer.pk}"') < page.index(f'id="batch-{older.pk}"')
+    row = page.split(f'id="batch-{older.pk}"')[1].split("</tr>")[0]
+    assert "bob" in row
+    assert re.findall(r"<td>(\d+)</td>", row) == ["4", "1", "1", "1", "1"]
+
+
+@pytest.mark.parametrize("n", [51])
+def test_the_list_pages_by_keyset(viewer_client, make_batch, n):
+    for i in range(n):
+        make_batch(1, name=f"B{i}")
+
+    first = viewer_client.get(reverse("batches:index")).content.decode()
+    older = re.search(r'rel="next" href="\?before=([^"]+)"', first).group(1)
+    second = viewer_client.get(reverse("batches:index"), {"before": older}).content.decode()
+
+    assert first.count('<tr id="batch-') == 50
+    assert second.count('<tr id="batch-') == 1
