@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/status/", views.status, name="status"),
+    path("<int:pk>/results.zip", views.results_zip, name="results"),
     path("<int:pk>/retry/", views.retry, name="retry"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
 ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
 from motionhub import audit
+from motionhub.batches import results
 from motionhub.batches.board import board
 from motionhub.core.roles import operator_required, viewer_required, viewer_required_polled
 from motionhub.history.keyset import Keyset
@@ -65,6 +66,16 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "batches/detail.html#board", {"batch_id": pk, "board": found})
     if not found.keeps_polling:
         response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+@viewer_required
+@require_GET
+def results_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Every kept result of the batch and a manifest.csv, as one zip, streamed."""
+    batch = get_object_or_404(Batch, pk=pk)
+    response = StreamingHttpResponse(results.zip_chunks(batch.pk), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="motionhub-batch-{batch.pk}.zip"'
     return response
 
 

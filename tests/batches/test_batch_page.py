@@ -4,13 +4,19 @@ once every task is settled."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from motionhub.archive.models import KeptFile
 from motionhub.tasks.models import Batch
 
 HX = {"HX-Request": "true"}
@@ -104,3 +110,40 @@ def test_the_list_pages_by_keyset(viewer_client, make_batch, n):
 
     assert first.count('<tr id="batch-') == 50
     assert second.count('<tr id="batch-') == 1
+
+
+def test_the_results_zip_streams_every_kept_file_named_by_its_task_with_a_manifest(
+    viewer_client, make_batch, account
+):
+    batch = make_batch(3, ("succeeded", "succeeded", "failed"), account=account)
+    first, second, failed = batch.tasks.order_by("id")
+    for task, kind, body in ((first, "clean_video", b"mp4-1"), (first, "cover", b"jpg-1"),
+                             (second, "video", b"mp4-2")):  # fmt: skip
+        ext = ".jpg" if kind == "cover" else ".mp4"
+        name = default_storage.save(f"archive/{task.pk}-{kind}{ext}", ContentFile(body))
+        KeptFile.objects.create(
+            task=task, kind=kind, name=name, size=len(body), sha256="0" * 64,
+            content_type="video/mp4", source_url="https://cdn.test/x",
+        )  # fmt: skip
+
+    response = viewer_client.get(reverse("batches:results", args=[batch.pk]))
+
+    assert response.streaming and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert archive.testzip() is None
+    names = archive.namelist()
+    assert names == [
+        f"001 Run 0 (task {first.pk})/clean video.mp4",
+        f"001 Run 0 (task {first.pk})/cover.jpg",
+        f"002 Run 1 (task {second.pk})/video (watermarked).mp4",
+        "manifest.csv",
+    ]
+    assert archive.read(names[0]) == b"mp4-1" and archive.read(names[2]) == b"mp4-2"
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert [(r["task"], r["state"], r["result_file"]) for r in rows] == [
+        (str(first.pk), "succeeded", names[0]),
+        (str(first.pk), "succeeded", names[1]),
+        (str(second.pk), "succeeded", names[2]),
+        (str(failed.pk), "failed", ""),
+    ]
+    assert {r["account"] for r in rows} == {"A"}

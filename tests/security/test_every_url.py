@@ -105,6 +105,7 @@ APP = {
     "batches/": Expect(READ, NOT_POSTED),
     "batches/<int:pk>/": Expect(READ, NOT_POSTED, PK["batch"]),
     "batches/<int:pk>/status/": Expect((LOGIN, 403, 286, 286, 286), NOT_POSTED, PK["batch"]),
+    "batches/<int:pk>/results.zip": Expect(READ, NOT_POSTED, PK["batch"]),
     "batches/<int:pk>/retry/": Expect(OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302), PK["batch"]),
     "batches/<int:pk>/cancel/": Expect(OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302), PK["batch"]),
     # callbacks: no login, POST only, and a signed reference or nothing happens
