@@ -99,7 +99,33 @@ def cases(viewer: User, root: User, *, deep_row: int = DEEP_ROW) -> list[Case]:
         ),
         Case("admin", admin, reverse("admin:motions_motiontask_changelist"), expect="result_list"),
         Case("home", reader, reverse("home"), expect='id="chart"'),
+        Case(
+            "batch_poll",
+            reader,
+            reverse("batches:status", args=[bench_batch(BATCH_SIZE)]),
+            headers={"HX-Request": "true"},
+            expect='id="batch-board"',
+        ),
     ]
+
+
+# The batch page's polled fragment is measured on a batch of this many tasks.
+BATCH_SIZE = 200
+
+
+def bench_batch(size: int) -> int:
+    """A batch of the `size` newest seeded tasks (some still in progress, so it keeps polling),
+    made once: it reuses seeded rows, so the seed's counts, and its reuse, are unchanged."""
+    from motionhub.tasks.models import Batch
+
+    batch, _ = Batch.objects.get_or_create(name=f"bench-{size}")
+    newest = list(
+        MotionTask.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[:size]
+    )
+    if MotionTask.objects.filter(batch=batch).count() != len(newest):
+        MotionTask.objects.filter(batch=batch).update(batch=None)
+        MotionTask.objects.filter(pk__in=newest).update(batch=batch)
+    return batch.pk
 
 
 def fetch(case: Case) -> HttpResponse:
