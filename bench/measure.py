@@ -124,7 +124,8 @@ def bench_batch(size: int) -> int:
     )
     if MotionTask.objects.filter(batch=batch).count() != len(newest):
         MotionTask.objects.filter(batch=batch).update(batch=None)
-        MotionTask.objects.filter(pk__in=newest).update(batch=batch)
+        # With a cover each, as a run of uploads has: the rows then show their thumbnails.
+        MotionTask.objects.filter(pk__in=newest).update(batch=batch, cover="motions/covers/b.jpg")
     return batch.pk
 
 
