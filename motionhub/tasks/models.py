@@ -234,6 +234,9 @@ class Batch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # [{"name": file name, "reason": why it was refused}], in the order they were sent.
     refused = models.JSONField(default=list, blank=True)
+    # Set for a run made from a confirmation page: a second click on "Create" finds the batch
+    # the first one made instead of making the run twice.
+    token = models.CharField(max_length=40, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -77,6 +77,10 @@ APP = {
     # motions: viewers read, operators submit (an empty POST is just the empty form)
     "motions/upload/": Expect(OPERATOR_PAGE, OPERATOR_PAGE),
     "motions/<int:pk>/apply/": Expect(OPERATOR_PAGE, OPERATOR_PAGE, PK["motion"]),
+    # motions by images: the form for the picked motions; a POST picking none goes back
+    "motions/apply/": Expect(
+        OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302), query=lambda w: f"motion={w.motion.pk}"
+    ),
     "motions/": Expect(READ, NOT_POSTED),
     "motions/status/": Expect(READ, NOT_POSTED),  # no refresh running: "reload the page"
     "motions/deletions/": Expect((LOGIN, 403, 286, 286, 286), NOT_POSTED),
