@@ -21,6 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from motionhub.batches.board import version as board_version
 from motionhub.history import keyset as history
 from motionhub.tasks.models import MotionTask, State
 
@@ -105,6 +106,15 @@ def cases(viewer: User, root: User, *, deep_row: int = DEEP_ROW) -> list[Case]:
             reverse("batches:status", args=[bench_batch(BATCH_SIZE)]),
             headers={"HX-Request": "true"},
             expect='id="batch-board"',
+        ),
+        # The same fragment polled by a page that already shows the current board.
+        Case(
+            "batch_poll_unchanged",
+            reader,
+            f"{reverse('batches:status', args=[bench_batch(BATCH_SIZE)])}?v="
+            f"{board_version(bench_batch(BATCH_SIZE))}",
+            status=204,
+            headers={"HX-Request": "true"},
         ),
     ]
 

@@ -11,7 +11,8 @@ Seeds (or reuses) 100 000 tasks over 20 accounts with 5 events each in a databas
 - history_deep       /tasks/ 1 000 pages deep (a keyset cursor)
 - admin              Django's admin changelist of the same tasks (the baseline)
 - home               the dashboard: account cards, counts, the 30-day chart, recent failures
-- batch_poll         the batch page's polled fragment, on a batch of 200 tasks
+- batch_poll         the batch page's polled fragment, on a batch of 200 tasks (and
+                     batch_poll_unchanged: polled by a page already showing the current board)
 - batches            accepting a 200-clip upload against one clip, and the memory the results
                      zip of 200 results adds (bench/batches.py; --no-batches skips it)
 - csv                the full CSV export: time and memory, in a fresh child process
@@ -193,6 +194,8 @@ def measure_all(args: argparse.Namespace, *, memory_in_child: bool = True) -> di
     figures |= {f"{name}_queries": n for name, n in queries.items()}
     # The full export's queries: the same few for 100 000 rows as for 10.
     figures["csv_queries"] = csv["queries"]
+    # Not a target: what an open batch page's polls cost while nothing changes.
+    figures["batch_unchanged_vs_bare"] = ms["batch_poll_unchanged"] / ms["bare"]
     figures["poll_vs_bare"] = ms["poll"] / ms["bare"]
     figures["history_vs_bare"] = ms["history"] / ms["bare"]
     figures["deep_vs_first"] = ms["history_deep"] / ms["history"]

@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseStopPolling
 from motionhub import audit
 from motionhub.batches import results
 from motionhub.batches.board import board
+from motionhub.batches.board import version as board_version
 from motionhub.core.roles import operator_required, viewer_required, viewer_required_polled
 from motionhub.history.keyset import Keyset
 from motionhub.tasks import bulk
@@ -59,7 +60,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @viewer_required_polled
 @require_GET
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The one polled fragment of a batch page: the database only, one query for the tasks."""
+    """The one polled fragment of a batch page: the database only, one query for the tasks.
+
+    Each poll sends the version of the board it shows (`v`); while nothing changed, the answer
+    is an empty 204 (htmx swaps nothing and keeps polling) after one aggregate query, so an
+    open page of a long run costs little however many rows it has or people watch it.
+    """
+    seen = request.GET.get("v")
+    if seen and seen == board_version(pk):
+        return HttpResponse(status=204)
     found = board(pk)
     if not found.total and not Batch.objects.filter(pk=pk).exists():
         raise Http404

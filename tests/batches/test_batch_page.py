@@ -13,6 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection as db
+from django.db import reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -25,6 +26,7 @@ HX = {"HX-Request": "true"}
 def _fragment_queries(client, batch: Batch) -> tuple[int, str]:
     url = reverse("batches:status", args=[batch.pk])
     client.get(url, headers=HX)  # the session and role are loaded once, as on an open page
+    reset_queries()  # each request clears the log: counting starts from an empty one
     with CaptureQueriesContext(db) as queries:
         response = client.get(url, headers=HX)
     return len(queries), response.content.decode()
@@ -147,3 +149,25 @@ def test_the_results_zip_streams_every_kept_file_named_by_its_task_with_a_manife
         (str(failed.pk), "failed", ""),
     ]
     assert {r["account"] for r in rows} == {"A"}
+
+
+def test_a_poll_that_already_shows_the_current_board_gets_an_empty_204_after_one_query(
+    viewer_client, make_batch, account
+):
+    batch = make_batch(200, ("queued", "processing"))
+    url = reverse("batches:status", args=[batch.pk])
+    first = viewer_client.get(url, headers=HX).content.decode()
+    seen = re.search(r'hx-vals=\'\{"v": "([^"]+)"\}\'', first).group(1)
+    full, _html = _fragment_queries(viewer_client, batch)
+
+    reset_queries()
+    with CaptureQueriesContext(db) as queries:
+        unchanged = viewer_client.get(url, {"v": seen}, headers=HX)
+    asked = [q["sql"] for q in queries.captured_queries]  # read now: a request clears the log
+    batch.tasks.filter(state="queued").update(account=account)  # moved: updated_at stays
+    moved = viewer_client.get(url, {"v": seen}, headers=HX)
+
+    assert unchanged.status_code == 204 and unchanged.content == b""
+    assert len(asked) == full  # the aggregate instead of the rows, nothing more
+    assert "COUNT" in asked[-1] and "MAX" in asked[-1]
+    assert moved.status_code == 200 and ">A</td>" in moved.content.decode()
