@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django import forms
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from motionhub import media
 from motionhub.library.models import Motion
@@ -30,6 +32,7 @@ from motionhub.tasks.forms import (
 from motionhub.tasks.models import Batch, Kind, MotionTask
 
 SALT = "motionhub.library.apply-run"
+STAGING = "motions/staging"
 # A confirmation page is good for this long; after it, the person starts again.
 MAX_AGE_SECONDS = 3600
 
@@ -114,11 +117,12 @@ class Plan:
 
 def plan(form: ApplyRunForm) -> Plan:
     """Store the checked images (once each) and sign what the confirmation will make."""
+    sweep_staging()
     images = []
     try:
         for upload, info in form.images:
             stored = default_storage.save(
-                f"motions/staging/{uuid.uuid4().hex}{file_extension(info.content_type)}", upload
+                f"{STAGING}/{uuid.uuid4().hex}{file_extension(info.content_type)}", upload
             )
             images.append({"stored": stored, "name": Path(upload.name).name[:200],
                            "content_type": info.content_type, "width": info.width,
@@ -198,3 +202,23 @@ def _task(batch: Batch, motion: Motion, fields: dict, image: dict, name: str, us
     # One stored image serves every motion applied to it: the tasks share its name.
     task.image.name = image["stored"]
     return task
+
+
+def sweep_staging(now: datetime | None = None) -> int:
+    """Delete staged images of confirmations never confirmed (older than twice their life);
+    those a confirmed run's tasks use stay. Run whenever a new run is planned."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=2 * MAX_AGE_SECONDS)
+    try:
+        _folders, files = default_storage.listdir(STAGING)
+    except FileNotFoundError:
+        return 0
+    old = [
+        name
+        for name in (f"{STAGING}/{file}" for file in files)
+        if default_storage.get_modified_time(name) < cutoff
+    ]
+    used = set(MotionTask.objects.filter(image__in=old).values_list("image", flat=True))
+    for name in old:
+        if name not in used:
+            default_storage.delete(name)
+    return len(old) - len(used)

@@ -4,13 +4,16 @@ confirmation with the count and the accounts before anything is created, then on
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from motionhub.audit.models import AuditEntry
+from motionhub.library import runs
 from motionhub.library.models import Motion
 from motionhub.library.models import Origin as MotionKind
 from motionhub.tasks.models import Batch, Kind, MotionTask, State
@@ -149,3 +152,23 @@ def test_a_forged_or_stale_confirmation_creates_nothing(operator_client, motions
 
     assert "expired" in response.content.decode()
     assert not Batch.objects.exists()
+
+
+def test_staged_images_never_confirmed_are_swept_but_those_of_a_confirmed_run_stay(
+    operator_client, motions, images, no_network, media_root
+):
+    def stage() -> str:
+        data = {"image": images((400, 600)), "mode": "std"}
+        page = operator_client.post(URL + _query(motions), data).content.decode()
+        return re.search(r'name="plan" value="([^"]+)"', page).group(1)
+
+    confirmed, abandoned = stage(), stage()
+    operator_client.post(URL, {"plan": confirmed})
+    assert len(_stored(media_root)) == 2
+
+    swept = runs.sweep_staging(now=timezone.now() + timedelta(hours=3))
+
+    assert swept == 1
+    (kept,) = _stored(media_root)
+    assert {t.image.name for t in MotionTask.objects.all()} == {str(kept.relative_to(media_root))}
+    assert abandoned != confirmed
