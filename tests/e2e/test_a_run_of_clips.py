@@ -1,7 +1,9 @@
 """A run of clips in a real browser: an operator drops several clips onto the upload form (one
 of them too short), lands on the batch page, and watches it fill in by itself, without a
 reload, until every task has succeeded; the refused clip is named with its reason. The idle
-form shows no progress bar. No CSP violation, no script error.
+form shows no progress bar. Then two of the new motions are applied to three images (a
+confirmation of 6 tasks, one batch) and all results come down as one zip. No CSP violation,
+no script error.
 
 Screenshots: test-artifacts/e2e/batch-*.png.
 """
@@ -9,17 +11,22 @@ Screenshots: test-artifacts/e2e/batch-*.png.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import re
+import zipfile
 
 import pytest
 from django_q.models import Schedule
 
 from motionhub.accounts.models import Connection, KlingAccount
+from motionhub.archive.models import KeptFile
+from motionhub.library.models import Motion, Origin
 from motionhub.sandbox import state as sandbox
 from motionhub.tasks.models import Batch, State
-from tests.clips import make_clip
+from tests.clips import make_clip, make_image
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, wait_for
 from .test_a_day_in_motionhub import expect, sign_in
 
 TOKEN = "user:4712-e2eBatchToken"
@@ -105,4 +112,42 @@ def test_dropping_several_clips_makes_a_batch_whose_page_fills_in_without_reload
     assert page.locator('#batch-board tr[data-state="succeeded"]').count() == 3
     assert {t.state for t in batch.tasks.all()} == {State.SUCCEEDED}
     assert page.locator("#batch-board[hx-trigger]").count() == 0  # polling stopped
+
+    # Two of the new motions applied to three images: a confirmation of 6, then one batch.
+    wait_for(lambda: Motion.objects.filter(kind=Origin.MINE).count() >= 2, 60,
+             "the library to list the run's motions")  # fmt: skip
+    page.goto("/motions/?tab=mine")
+    picks = page.locator("input[form=apply-run]")
+    picks.nth(0).check()
+    picks.nth(1).check()
+    page.get_by_role("button", name="Apply picked to images…").click()
+    expect(page).to_have_url(re.compile(r"/motions/apply/\?"))
+    people = [make_image(tmp_path / f"person-{i}.jpg", 480, 640) for i in range(3)]
+    page.set_input_files("#id_image", [str(p) for p in people])
+    _shot(page, "apply-run")
+    page.get_by_role("button", name="Check the images…").click()
+    expect(page.locator(".run-count")).to_have_attribute("data-count", "6")
+    _shot(page, "apply-run-confirm")
+    page.get_by_role("button", name="Create 6 videos").click()
+    page.wait_for_url(re.compile(r"/batches/\d+/$"))
+    applied = Batch.objects.latest("id")
+    assert applied.kind == "motion_create" and applied.tasks.count() == 6
+    expect(page.locator("#batch-board .batch-progress-label")).to_have_text(
+        "6 of 6 done", timeout=120_000
+    )
+    assert {t.state for t in applied.tasks.all()} == {State.SUCCEEDED}
+
+    # All results in one download, once the archive job kept them.
+    videos = KeptFile.objects.filter(task__batch=applied, kind__in=["clean_video", "video"])
+    wait_for(lambda: videos.count() == 6, 60, "the six made videos to be kept")
+    _shot(page, "apply-run-done")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download all results (zip)").click()
+    archive = zipfile.ZipFile(download.value.path())
+    assert archive.testzip() is None
+    members = [n for n in archive.namelist() if n.endswith(".mp4")]
+    assert len(members) == 6 and len({n.split("/")[0] for n in members}) == 6
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert {r["state"] for r in rows} == {"succeeded"}
+    assert {r["task"] for r in rows} == {str(t.pk) for t in applied.tasks.all()}
     watch.assert_clean()
