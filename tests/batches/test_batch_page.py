@@ -171,3 +171,12 @@ def test_a_poll_that_already_shows_the_current_board_gets_an_empty_204_after_one
     assert len(asked) == full  # the aggregate instead of the rows, nothing more
     assert "COUNT" in asked[-1] and "MAX" in asked[-1]
     assert moved.status_code == 200 and ">A</td>" in moved.content.decode()
+
+
+def test_a_task_of_a_batch_links_back_to_its_batch(viewer_client, make_batch):
+    batch = make_batch(2)
+    task = batch.tasks.first()
+
+    page = viewer_client.get(task.get_absolute_url()).content.decode()
+
+    assert f'href="{batch.get_absolute_url()}"' in page
