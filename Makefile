@@ -39,8 +39,9 @@ chromium:
 test: $(VENV)/.installed-dev chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: seed 100 000 tasks in a database of its own (var/bench/, or BENCH_DATABASE_URL) and
-## measure the task history, its CSV export and the polled fragment (see bench/run.py)
+## bench: seed 100 000 tasks (BENCH_TASKS) in a database of its own (var/bench/, or
+## BENCH_DATABASE_URL) and measure the task history, its CSV export, the polled fragment and the
+## home page (see bench/run.py)
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 

@@ -2,8 +2,9 @@
 
 Tasks go in with bulk_create and their events with one executemany per batch (half a million
 rows: the ORM's per-field preparation would be most of the seeding time), one transaction per
-batch, oldest first (so ids grow with time as they do in real life). A second run finds the
-rows and reuses them.
+batch, oldest first (so ids grow with time as they do in real life). bulk_create skips the
+per-day counts a saved task adds (motions/rollup.py), so the seed recounts them at the end, as
+the upgrade's backfill does. A second run finds the rows and reuses them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from motionhub.accounts.models import Connection, KlingAccount
 from motionhub.core.roles import VIEWER
-from motionhub.tasks.models import Kind, MotionTask, State, TaskEvent
+from motionhub.tasks import rollup
+from motionhub.tasks.models import Kind, MotionTask, State, TaskDayCount, TaskEvent
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,6 +98,8 @@ def seed(
         and KlingAccount.objects.count() == accounts
         and TaskEvent.objects.count() == tasks * events_per_task
     ):
+        if _counted() != tasks:  # seeded before the per-day counts existed, or interrupted
+            rollup.rebuild()
         _statistics()
         return Seeded(tasks, tasks * events_per_task, time.perf_counter() - started, True)
 
@@ -134,6 +139,8 @@ def seed(
             _insert_events(events)
         made_events += len(events)
         log(f"seeded {first + count}/{tasks} tasks")
+    rollup.rebuild()
+    log("counted the tasks per day")
     _statistics()
     return Seeded(tasks, made_events, time.perf_counter() - started, False)
 
@@ -147,11 +154,17 @@ def _statistics() -> None:
             cursor.execute("ANALYZE")
 
 
+def _counted() -> int:
+    """The tasks the per-day counts hold."""
+    sums = TaskDayCount.objects.aggregate(*(Sum(outcome) for outcome in TaskDayCount.OUTCOMES))
+    return sum(n or 0 for n in sums.values())
+
+
 def _wipe() -> None:
     # A partial seed from an interrupted run: start over. Plain DELETEs, because the ORM's
     # cascade collector would read 100 000 rows one relation at a time.
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (TaskEvent, MotionTask, KlingAccount, Connection):
+        for model in (TaskDayCount, TaskEvent, MotionTask, KlingAccount, Connection):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
 
 

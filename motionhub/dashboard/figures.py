@@ -1,26 +1,36 @@
 """The numbers on the home page: account load, outcome counts, a 30-day chart, recent failures.
 
-Each figure is one aggregate query whatever the number of tasks, so the home page costs a small,
-fixed number of queries. Every count links into /tasks/ with the matching filters.
+Nothing here counts tasks: the outcome counts and the chart come from the per-day counts that
+rollup.py keeps (about 30 rows, read in one query), the account cards from the accounts and
+the live tasks only, and the recent failures from one index range scan bounded by those
+counts. So the page costs four queries of its own, whose work does not grow with the history.
+Every count links into /tasks/ with the matching filters; the markup is made in markup.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db import connection
 from django.utils import timezone
 
-from motionhub.accounts.models import KlingAccount
 from motionhub.core.days import start_of
-from motionhub.tasks import explain
-from motionhub.tasks.models import FAILURES, IN_FLIGHT, IN_PROGRESS, STATE_GROUPS, MotionTask, State
+from motionhub.dashboard.links import history_link
+from motionhub.dashboard.sql import aware, columns, fetch, q
+from motionhub.tasks import explain, rollup
+from motionhub.tasks.models import (
+    FAILURES,
+    IN_PROGRESS,
+    STATE_GROUPS,
+    MotionTask,
+    State,
+    TaskDayCount,
+)
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    pass
 
 # (key, label, states): the key is also the history's `state` filter value for the outcome.
 OUTCOMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -31,8 +41,8 @@ OUTCOMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (State.NEEDS_ATTENTION.value, "Needs attention", (State.NEEDS_ATTENTION,)),
     (IN_PROGRESS, "In progress", STATE_GROUPS[IN_PROGRESS].states),
 )
-_OUTCOME_OF = {state: key for key, _label, states in OUTCOMES for state in states}
-SESSION_WARNING = timedelta(days=3)
+# What daycount.outcome_of must agree with (tests/history/test_home_rollup.py checks it does).
+OUTCOME_OF = {state: key for key, _label, states in OUTCOMES for state in states}
 CHART_DAYS = 30
 RECENT_FAILURES = 10
 
@@ -40,48 +50,27 @@ RECENT_FAILURES = 10
 BAR_WIDTH, BAR_GAP, PLOT_HEIGHT, TOP, AXIS = 18, 6, 160, 8, 22
 
 
-def history_link(prefix: str, **filters: str) -> str:
-    query = urlencode({name: value for name, value in filters.items() if value})
-    return f"{prefix}?{query}" if query else prefix
+# --- the per-day counts ------------------------------------------------------------------------
+
+# {local day: {outcome key: tasks}}, as rollup.py keeps them.
+PerDay = dict[date, dict[str, int]]
 
 
-# --- accounts ----------------------------------------------------------------------------------
+def per_day(today: date, days: int = CHART_DAYS) -> PerDay:
+    """The per-day counts the page needs (the chart's days, and any after today): one query
+    of about `days` rows.
 
-
-@dataclass
-class AccountCard:
-    account: KlingAccount
-    in_flight: int
-    session_warning: str  # "" | "expired" | "soon"
-    link: str
-
-
-def account_cards(prefix: str, now: datetime) -> list[AccountCard]:
-    """Active accounts with their local in-flight counts: two queries for any number of them."""
-    accounts = list(KlingAccount.active.select_related("connection"))
-    busy = dict(
-        MotionTask.objects.filter(state__in=IN_FLIGHT)
-        .values_list("account_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    cards = []
-    for account in accounts:
-        expires = account.session_expires_at
-        warning = ""
-        if expires is not None:
-            warning = (
-                "expired" if expires <= now else "soon" if expires - now <= SESSION_WARNING else ""
-            )
-        cards.append(
-            AccountCard(
-                account=account,
-                in_flight=busy.get(account.pk, 0),
-                session_warning=warning,
-                link=history_link(prefix, account=str(account.pk)),
-            )
-        )
-    return cards
+    A task dated after today (a clock running ahead) is counted today, as a count of tasks
+    "created since" and a chart whose last bar holds "today and later" would count it.
+    """
+    first = today - timedelta(days=days - 1)
+    counts: PerDay = {}
+    for day, *numbers in rollup.read_since(first):
+        day_counts = counts.setdefault(min(day, today), {})
+        for outcome, n in zip(TaskDayCount.OUTCOMES, numbers, strict=True):
+            if n:
+                day_counts[outcome] = day_counts.get(outcome, 0) + n
+    return counts
 
 
 # --- outcome counts ----------------------------------------------------------------------------
@@ -95,15 +84,13 @@ class Tally:
     link: str
 
 
-def outcome_counts(prefix: str, since: date) -> list[Tally]:
-    """Tasks created since the start of `since` (local time), by outcome: one query."""
-    # Every state has an outcome; naming them lets the (state, created_at) index answer
-    # alone (see `chart`).
-    totals = MotionTask.objects.filter(
-        created_at__gte=start_of(since), state__in=list(_OUTCOME_OF)
-    ).aggregate(
-        **{key: Count("pk", filter=Q(state__in=states)) for key, _label, states in OUTCOMES}
-    )
+def outcome_counts(prefix: str, since: date, counts: PerDay) -> list[Tally]:
+    """Tasks created since the start of `since` (local time), by outcome, from `per_day`."""
+    totals = {key: 0 for key, _label, _states in OUTCOMES}
+    for day, day_counts in counts.items():
+        if day >= since:
+            for key, n in day_counts.items():
+                totals[key] = totals.get(key, 0) + n
     return [
         Tally(
             key, label, totals[key], history_link(prefix, state=key, **{"from": since.isoformat()})
@@ -148,52 +135,31 @@ class Chart:
     outcomes: tuple[tuple[str, str, tuple[str, ...]], ...] = OUTCOMES
 
 
-def chart(prefix: str, today: date, days: int = CHART_DAYS) -> Chart:
-    """Tasks per local day by outcome over the last `days` days: one grouped query.
+_LOWER_LABELS = {key: label.lower() for key, label, _states in OUTCOMES}
 
-    A task's day is found by comparing created_at with the local midnights of the period,
-    which is what TruncDate does, but computed by the database itself: on SQLite TruncDate
-    calls a Python function for every row (100 ms for a busy month in `make bench`).
-    """
+
+def chart(prefix: str, today: date, counts: PerDay, days: int = CHART_DAYS) -> Chart:
+    """Tasks per local day by outcome over the last `days` days, from `per_day`."""
     first = today - timedelta(days=days - 1)
-    midnights = [start_of(first + timedelta(days=i)) for i in range(1, days)]
-    day_index = Case(
-        *(When(created_at__lt=midnight, then=Value(i)) for i, midnight in enumerate(midnights)),
-        default=Value(days - 1),
-    )
-    rows = (
-        # Naming the charted states lets SQLite read only the month's entries of the
-        # (state, created_at) index; without it, it scans that index whole.
-        MotionTask.objects.filter(created_at__gte=start_of(first), state__in=list(_OUTCOME_OF))
-        .annotate(day=day_index)
-        .values_list("day", "state")
-        .annotate(n=Count("pk"))
-        # The model's default ordering would otherwise join the GROUP BY.
-        .order_by()
-    )
-    per_day: dict[date, dict[str, int]] = {}
-    for index, state, n in rows:
-        outcome = _OUTCOME_OF.get(state)
-        if outcome is not None:
-            counts = per_day.setdefault(first + timedelta(days=index), {})
-            counts[outcome] = counts.get(outcome, 0) + n
-    peak = max((sum(c.values()) for c in per_day.values()), default=0)
+    shown = {day: day_counts for day, day_counts in counts.items() if day >= first}
+    peak = max((sum(c.values()) for c in shown.values()), default=0)
     scale = PLOT_HEIGHT / peak if peak else 0.0
     bottom = TOP + PLOT_HEIGHT
     bars = []
     for i in range(days):
         day = first + timedelta(days=i)
-        counts = per_day.get(day, {})
+        iso = day.isoformat()
+        day_counts = shown.get(day, {})
+        numbers = [day_counts.get(key, 0) for key, _label, _states in OUTCOMES]
         y = float(bottom)
-        segments = []
-        for key, label, _states in OUTCOMES:
-            n = counts.get(key, 0)
+        segments, parts = [], []
+        for (key, label, _states), n in zip(OUTCOMES, numbers, strict=True):
             if n:
                 height = n * scale
                 y -= height
                 segments.append(Segment(key, label, n, round(y, 2), round(height, 2)))
-        total = sum(counts.values())
-        parts = ", ".join(f"{s.n} {s.label.lower()}" for s in segments)
+                parts.append(f"{n} {_LOWER_LABELS[key]}")
+        total = sum(numbers)
         noun = "task" if total == 1 else "tasks"
         bars.append(
             Bar(
@@ -202,9 +168,9 @@ def chart(prefix: str, today: date, days: int = CHART_DAYS) -> Chart:
                 x=i * (BAR_WIDTH + BAR_GAP),
                 label_x=i * (BAR_WIDTH + BAR_GAP) + BAR_WIDTH / 2,
                 segments=segments,
-                counts=[counts.get(key, 0) for key, _label, _states in OUTCOMES],
-                title=f"{day.isoformat()}: {total} {noun}" + (f" ({parts})" if parts else ""),
-                link=history_link(prefix, **{"from": day.isoformat(), "to": day.isoformat()}),
+                counts=numbers,
+                title=f"{iso}: {total} {noun}" + (f" ({', '.join(parts)})" if parts else ""),
+                link=f"{prefix}?from={iso}&to={iso}",
                 # A date under every fifth bar, counted back from today, keeps labels apart.
                 show_label=(days - 1 - i) % 5 == 0,
             )
@@ -221,33 +187,80 @@ def chart(prefix: str, today: date, days: int = CHART_DAYS) -> Chart:
 # --- recent failures ---------------------------------------------------------------------------
 
 
-def recent_failures(detail_prefix: str, limit: int = RECENT_FAILURES) -> list[dict]:
-    """The newest failed, rejected or stuck tasks: one query.
+_FAILURE_FIELDS = (
+    "created_at", "id", "name", "state", "error_category", "error_message", "account_id",
+)  # fmt: skip
+_NEWEST = MotionTask.objects.order_by("-created_at", "-id").values_list(*_FAILURE_FIELDS)
+_STATE_LABELS = dict(State.choices)
 
-    Asked as "the newest of the newest of each state", each part an index range scan on
-    (state, created_at): `state IN (…)` with ORDER BY would make SQLite sort every failure
-    ever recorded (200 ms in `make bench`).
+
+def recent_failures(
+    detail_prefix: str,
+    names: dict[int, str],
+    counts: PerDay | None = None,
+    limit: int = RECENT_FAILURES,
+) -> list[dict]:
+    """The newest failed, rejected or stuck tasks, usually in one short query.
+
+    `state IN (…)` with ORDER BY would make SQLite sort every failure ever recorded (200 ms in
+    `make bench`), so the query is bounded by the day from which the per-day counts (`counts`,
+    from `per_day`) already hold `limit` failures: it reads and sorts about that many rows.
+    When the counts' days hold fewer (a quiet month), or the bounded read finds fewer than
+    they promised, each failure state is asked for its newest `limit` instead: three short
+    index range scans on (state, created_at, id). Account names come from `names`
+    (dashboard.accounts), so nothing joins.
     """
-    newest_of_each = Q()
-    for state in STATE_GROUPS[FAILURES].states:
-        newest = MotionTask.objects.filter(state=state).order_by("-created_at", "-id")
-        newest_of_each |= Q(pk__in=newest.values("pk")[:limit])
-    rows = (
-        MotionTask.objects.filter(newest_of_each)
-        .order_by("-created_at", "-id")
-        .values(
-            "id", "name", "state", "error_category", "error_message", "created_at",
-            "account_id", "account__label", "account__email",
-        )[:limit]
-    )  # fmt: skip
+    since = _failures_since(counts or {}, limit)
+    rows = []
+    if since is not None:
+        rows = _newest_failures_since(start_of(since), limit)
+    if len(rows) < limit:
+        rows = []
+        for state in STATE_GROUPS[FAILURES].states:
+            rows += _NEWEST.filter(state=state)[:limit]
+        rows.sort(key=lambda row: (row[0], row[1]), reverse=True)
     failures = []
-    for row in rows:
-        row["url"] = f"{detail_prefix}{row['id']}/"
-        row["account"] = row["account__label"] or row["account__email"] or ""
-        row["error_label"] = explain.label(row["error_category"])
-        row["state_label"] = State(row["state"]).label
-        failures.append(row)
+    for created_at, pk, name, state, category, message, account_id in rows[:limit]:
+        failures.append(
+            {
+                "id": pk,
+                "name": name,
+                "state": state,
+                "error_category": category,
+                "error_message": message,
+                "created_at": created_at,
+                "account_id": account_id,
+                "url": f"{detail_prefix}{pk}/",
+                "account": names.get(account_id, "") if account_id else "",
+                "error_label": explain.label(category),
+                "state_label": _STATE_LABELS.get(state, state),
+            }
+        )
     return failures
+
+
+def _newest_failures_since(moment: datetime, limit: int) -> list[tuple]:
+    """_FAILURE_FIELDS rows of the newest failures created since `moment`, newest first."""
+    states = ", ".join(["%s"] * len(STATE_GROUPS[FAILURES].states))
+    sql = (
+        f"SELECT {columns(MotionTask, _FAILURE_FIELDS)} "  # noqa: S608 - our names
+        f"FROM {q(MotionTask._meta.db_table)} "
+        f"WHERE {q('state')} IN ({states}) AND {q('created_at')} >= %s "
+        f"ORDER BY {q('created_at')} DESC, {q('id')} DESC LIMIT %s"
+    )
+    params = [state.value for state in STATE_GROUPS[FAILURES].states]
+    params += [connection.ops.adapt_datetimefield_value(moment), limit]
+    return [(aware(created_at), *rest) for created_at, *rest in fetch(sql, params)]
+
+
+def _failures_since(counts: PerDay, limit: int) -> date | None:
+    """The latest day from which `counts` hold at least `limit` failures, if any does."""
+    found = 0
+    for day in sorted(counts, reverse=True):
+        found += sum(counts[day].get(state, 0) for state in STATE_GROUPS[FAILURES].states)
+        if found >= limit:
+            return day
+    return None
 
 
 def week_start(today: date) -> date:

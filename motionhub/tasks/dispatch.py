@@ -122,6 +122,8 @@ def claim(task_id: int, full: set[int] | None = None) -> bool:
             )
             if not won:
                 return False  # canceled, or claimed by another dispatcher meanwhile
+            # Queued and uploading are both "in progress" on the home page: nothing to recount
+            # (rollup.py), which keeps its shared count rows out of this transaction.
             TaskEvent.objects.create(
                 task_id=task_id,
                 from_state=State.QUEUED,

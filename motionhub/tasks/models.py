@@ -3,56 +3,29 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import NamedTuple
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from motionhub.tasks.daycount import TaskDayCount, counted_new
+from motionhub.tasks.states import (  # noqa: F401  (the task states are also known by this name)
+    FAILURES,
+    FINAL,
+    IN_FLIGHT,
+    IN_PROGRESS,
+    RETRYABLE,
+    SETTLED,
+    STATE_GROUPS,
+    TRACKED,
+    State,
+    StateGroup,
+)
 from motionhub.useapi.links import http_url
 
-
-class State(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    UPLOADING = "uploading", "Uploading"
-    SUBMITTING = "submitting", "Submitting"
-    SUBMITTED = "submitted", "Submitted"
-    PROCESSING = "processing", "Processing"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    REJECTED = "rejected", "Rejected"
-    NEEDS_ATTENTION = "needs_attention", "Needs attention"
-    CANCELED = "canceled", "Canceled"
-
-
-# A task holds one of its account's slots from the moment a worker claims it until it is final.
-IN_FLIGHT = (State.UPLOADING, State.SUBMITTING, State.SUBMITTED, State.PROCESSING)
-# Upstream knows the task: tracking polls these.
-TRACKED = (State.SUBMITTED, State.PROCESSING)
-FINAL = (State.SUCCEEDED, State.FAILED, State.REJECTED, State.CANCELED)
-# A person may submit these again as a new, linked task.
-RETRYABLE = (State.FAILED, State.REJECTED, State.NEEDS_ATTENTION)
-# Nothing will change by itself any more (needs_attention waits for a person).
-SETTLED = (*FINAL, State.NEEDS_ATTENTION)
-
-
-class StateGroup(NamedTuple):
-    label: str
-    states: tuple[str, ...]
-
-
-# Named groups of states, offered by the history's state filter (its `state=` value) and linked
-# to from the home page: every state that is not settled yet, and every failure.
-IN_PROGRESS = "in_progress"
-FAILURES = "failures"
-STATE_GROUPS = {
-    IN_PROGRESS: StateGroup("In progress (any)", (State.QUEUED, *IN_FLIGHT)),
-    FAILURES: StateGroup(
-        "Failed, rejected or stuck", (State.FAILED, State.REJECTED, State.NEEDS_ATTENTION)
-    ),
-}
+__all__ = ["Kind", "MotionTask", "TaskDayCount", "TaskEvent"]
 
 
 class Kind(models.TextChoices):
@@ -147,6 +120,20 @@ class MotionTask(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a new task also counts it in its day's TaskDayCount, in the same transaction.
+
+        Later state changes are counted by timeline.move, the one way a task changes state.
+        (bulk_create bypasses this: whoever bulk-loads tasks runs rollup.rebuild afterwards.)
+        """
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            counted_new(self.created_at, self.state, using=using)
 
     def get_absolute_url(self) -> str:
         return reverse("tasks:detail", args=[self.pk])

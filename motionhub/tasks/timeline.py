@@ -2,7 +2,8 @@
 
 `move(task_id, from_states, to_state, ...)` is the one way a task changes state: it updates the
 row only if it is still in one of `from_states` (so two workers, a poll and a callback can race
-safely: exactly one wins) and records the TaskEvent in the same transaction.
+safely: exactly one wins) and records the TaskEvent, and the home page's per-day count
+(rollup.py), in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from motionhub.tasks import daycount
 from motionhub.tasks.models import FINAL, MotionTask, State, TaskEvent
 
 
@@ -35,13 +37,14 @@ def move(
         fields.setdefault("finished_at", timezone.now())
         fields.setdefault("next_poll_at", None)
     with transaction.atomic():
-        current = (
+        found = (
             MotionTask.objects.filter(pk=task_id, state__in=from_states, **only_if)
-            .values_list("state", flat=True)
+            .values_list("state", "created_at")
             .first()
         )
-        if current is None:
+        if found is None:
             return False
+        current, created_at = found
         changed = MotionTask.objects.filter(pk=task_id, state=current, **only_if).update(
             state=to_state, updated_at=timezone.now(), **fields
         )
@@ -50,6 +53,8 @@ def move(
         TaskEvent.objects.create(
             task_id=task_id, from_state=current, to_state=to_state, source=source, detail=detail
         )
+        # Last, so the home page's shared count rows stay locked only until the commit.
+        daycount.moved(created_at, current, to_state)
     if to_state in FINAL or to_state in (State.QUEUED, State.NEEDS_ATTENTION):
         # A slot may have freed up: let the dispatcher hand it to the next queued task.
         from motionhub.tasks import dispatch

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import BadResponse
-from .links import http_url
 from .types import (
     Account,
     AccountCapacity,
@@ -30,117 +27,17 @@ from .types import (
     TaskStatus,
     Work,
 )
-
-_SECRET_KEYS = {"password", "passtoken"}
-_INT = re.compile(r"[+-]?\d+")
-
-
-# -- small tolerant converters ------------------------------------------------------------------
-
-
-def as_int(value: Any) -> int | None:
-    """An int from an int, an integral float or a numeric string; None for anything else."""
-    if isinstance(value, bool):
-        return None  # bool is an int subclass, but True is never an id
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, str) and _INT.fullmatch(value.strip()):
-        return int(value.strip())  # big ids arrive as strings in some clients: stay exact
-    return None
-
-
-def as_str(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def as_url(value: Any) -> str | None:
-    """An http(s) URL or None: these end up in src/href, where "javascript:" must never land."""
-    return http_url(as_str(value)) or None
-
-
-def as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0"}:
-        return value.strip().lower() in {"true", "1"}
-    return None
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A UTC datetime from epoch milliseconds or seconds, or an ISO-8601 string."""
-    if isinstance(value, str) and not _INT.fullmatch(value.strip()):
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    number = as_int(value) if not isinstance(value, float) else value
-    if number is None or number <= 0:
-        return None
-    # Kling uses epoch ms; anything this large cannot be seconds (it would be year 5138+).
-    seconds = number / 1000 if number > 100_000_000_000 else number
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-# A remaining time above this many seconds is taken to be milliseconds: no motion job runs a day.
-_ETA_SECONDS_MAX = 86_400
-
-
-def as_eta(value: Any, *, now: datetime | None = None) -> datetime | None:
-    """When an ETA hint (`etaTime`) says the task ends, read tolerantly; None without a hint.
-
-    The contract only says "number". Accepted: epoch milliseconds or seconds (a moment), or a
-    smaller positive number, the time remaining (seconds, or milliseconds when above a day),
-    or an ISO-8601 string. 0, negatives, booleans and anything else mean no hint.
-    """
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str) and not _INT.fullmatch(value.strip()):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return as_datetime(value)
-    elif isinstance(value, int | float | str):
-        number = float(value)
-    else:
-        return None
-    if not number > 0 or number == float("inf"):
-        return None
-    if number >= 1_000_000_000:  # a moment: epoch seconds, or epoch ms from 2001 on
-        return as_datetime(int(number))
-    remaining = number / 1000 if number > _ETA_SECONDS_MAX else number
-    return (now or datetime.now(UTC)) + timedelta(seconds=remaining)
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _first(*values: Any) -> Any:
-    return next((v for v in values if v is not None), None)
-
-
-def mask_secrets(value: Any) -> Any:
-    """A copy of `value` with password-like fields masked, so `raw` is safe to store."""
-    if isinstance(value, dict):
-        return {
-            k: ("***" if str(k).lower() in _SECRET_KEYS and v else mask_secrets(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [mask_secrets(v) for v in value]
-    return value
+from .values import (
+    as_bool,
+    as_datetime,
+    as_dict,
+    as_eta,
+    as_int,
+    as_str,
+    as_url,
+    first_of,
+    mask_secrets,
+)
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:
@@ -154,14 +51,14 @@ def _object(data: Any, what: str) -> dict[str, Any]:
 
 def parse_account(data: Any, *, email: str | None = None) -> Account:
     data = _object(data, "an account")
-    session = _dict(data.get("session"))
+    session = as_dict(data.get("session"))
     expires = as_datetime(session.get("ExpireTimeUTC")) or as_datetime(session.get("ExpireTime"))
     return Account(
         email=as_str(data.get("email")) or email or "",
         max_jobs=as_int(data.get("maxJobs")),
         session_user_id=as_str(session.get("userId")),
         session_expires_at=expires,
-        credits=as_int(_dict(data.get("balance")).get("total")),
+        credits=as_int(as_dict(data.get("balance")).get("total")),
         raw=mask_secrets(data),
     )
 
@@ -205,12 +102,12 @@ def parse_download(data: Any) -> Download:
 
 
 def parse_work(data: dict[str, Any]) -> Work:
-    resource = _dict(data.get("resource"))
+    resource = as_dict(data.get("resource"))
     return Work(
         work_id=as_int(data.get("workId")),
         status_name=as_str(data.get("status_name")) or "",
         video_url=as_url(resource.get("resource")),
-        cover_url=as_url(_dict(data.get("cover")).get("resource")),
+        cover_url=as_url(as_dict(data.get("cover")).get("resource")),
         duration_ms=as_int(resource.get("duration")),
         width=as_int(resource.get("width")),
         height=as_int(resource.get("height")),
@@ -225,13 +122,13 @@ def parse_task_status(data: Any, *, task_id: int | None = None) -> TaskStatus:
     passes none, so an answer without `task.id` is a BadResponse (useapi's own scripts agree).
     """
     data = _object(data, "the task status")
-    task = _dict(data.get("task"))
+    task = as_dict(data.get("task"))
 
     def pick(key: str) -> Any:
-        return _first(data.get(key), task.get(key))
+        return first_of(data.get(key), task.get(key))
 
-    found_id = _first(as_int(task.get("id")), as_int(data.get("id")), as_int(data.get("taskId")))
-    found_id = _first(found_id, task_id)
+    found_id = first_of(as_int(task.get("id")), as_int(data.get("id")), as_int(data.get("taskId")))
+    found_id = first_of(found_id, task_id)
     if found_id is None:
         raise BadResponse("The upstream accepted the request but sent no task id.")
     status_name = as_str(pick("status_name")) or ""
@@ -249,7 +146,7 @@ def parse_task_status(data: Any, *, task_id: int | None = None) -> TaskStatus:
         works=[parse_work(w) for w in (works or []) if isinstance(w, dict)],
         task_type=as_str(task.get("type")) or as_str(data.get("type")) or "",
         created_at=as_datetime(pick("createTime")),
-        eta_at=None if final else _first(as_eta(pick("etaTime")), as_eta(pick("originEtaTime"))),
+        eta_at=None if final else first_of(as_eta(pick("etaTime")), as_eta(pick("originEtaTime"))),
         raw=mask_secrets(data),
     )
 
@@ -280,7 +177,7 @@ def _input_urls(value: Any, depth: int = 0) -> list[str]:
     if isinstance(value, dict):
         for key, inner in value.items():
             if key == "inputs" and isinstance(inner, list):
-                found += [u for u in (as_url(_dict(i).get("url")) for i in inner) if u]
+                found += [u for u in (as_url(as_dict(i).get("url")) for i in inner) if u]
             elif isinstance(inner, dict | list):
                 found += _input_urls(inner, depth + 1)
     elif isinstance(value, list):
@@ -290,18 +187,18 @@ def _input_urls(value: Any, depth: int = 0) -> list[str]:
 
 
 def _listed_task(data: dict[str, Any]) -> ListedTask:
-    task = _dict(data.get("task"))
+    task = as_dict(data.get("task"))
     works = data.get("works") if isinstance(data.get("works"), list) else []
-    work = _dict(works[0]) if works else {}
+    work = as_dict(works[0]) if works else {}
     # A bare task object carries its own `id`; a work's `id` (if any) is not the task's.
     own_id = as_int(data.get("id")) if "workId" not in data else None
-    task_id = _first(
+    task_id = first_of(
         as_int(task.get("id")), as_int(data.get("taskId")), own_id, as_int(work.get("taskId"))
     )
     return ListedTask(
         task_id=task_id,
         input_urls=tuple(dict.fromkeys(_input_urls(data))),
-        created_at=as_datetime(_first(task.get("createTime"), data.get("createTime"))),
+        created_at=as_datetime(first_of(task.get("createTime"), data.get("createTime"))),
         raw=mask_secrets(data),
     )
 
@@ -350,10 +247,10 @@ def _name_from_url(url: str | None) -> str | None:
 
 
 def parse_motion(data: dict[str, Any]) -> Motion:
-    resource = _dict(data.get("resource"))
+    resource = as_dict(data.get("resource"))
     resource_url = as_url(data.get("resource")) or as_url(resource.get("resource"))
-    cover = _dict(data.get("cover"))
-    ext = _dict(data.get("extData"))
+    cover = as_dict(data.get("cover"))
+    ext = as_dict(data.get("extData"))
     work_id = as_int(data.get("workId"))
     asset_id = as_str(data.get("assetId"))
     url = as_url(data.get("url"))
@@ -393,9 +290,9 @@ def parse_motion(data: dict[str, Any]) -> Motion:
         asset_id=asset_id,
         video_url=video_url,
         cover_url=as_url(data.get("coverUrl")) or as_url(cover.get("resource")),
-        duration_ms=as_int(_first(data.get("duration"), resource.get("duration"))),
-        width=as_int(_first(data.get("width"), resource.get("width"))),
-        height=as_int(_first(data.get("height"), resource.get("height"))),
+        duration_ms=as_int(first_of(data.get("duration"), resource.get("duration"))),
+        width=as_int(first_of(data.get("width"), resource.get("width"))),
+        height=as_int(first_of(data.get("height"), resource.get("height"))),
         has_audio=as_bool(data.get("hasAudio")),
         bvh_url=as_url(ext.get("bvh_binary")),
         binary_url=as_url(ext.get("output_binary")),
@@ -416,7 +313,7 @@ def parse_motions(data: Any) -> list[Motion]:
 
 def _running_job(data: dict[str, Any]) -> RunningJob:
     return RunningJob(
-        task_id=as_int(_first(data.get("id"), data.get("taskId"))),
+        task_id=as_int(first_of(data.get("id"), data.get("taskId"))),
         email=as_str(data.get("email")) or "",
         started=as_datetime(data.get("started")),
         elapsed=as_str(data.get("elapsed")) or "",

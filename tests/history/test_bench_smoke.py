@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench import run, seed
-from motionhub.tasks.models import MotionTask, TaskEvent
+from motionhub.dashboard import figures as dashboard
+from motionhub.tasks.models import MotionTask, TaskDayCount, TaskEvent
 
 
 @pytest.fixture
@@ -22,20 +23,45 @@ def test_the_bench_seeds_then_reuses_its_rows(db):
     assert seed.seed(tasks=200, accounts=3, events_per_task=5).reused
 
 
+def test_the_bench_seed_counts_its_tasks_per_day_as_the_upgrade_does(db):
+    seed.seed(tasks=200, accounts=3, events_per_task=5, batch=64)
+    seeded = {row.day: row for row in TaskDayCount.objects.all()}
+    TaskDayCount.objects.all().delete()  # as a database seeded before the counts existed
+
+    assert seed.seed(tasks=200, accounts=3, events_per_task=5).reused
+    assert {row.day: row for row in TaskDayCount.objects.all()}.keys() == seeded.keys()
+    total = sum(sum(getattr(r, o) for o in TaskDayCount.OUTCOMES) for r in seeded.values())
+    assert total == 200
+    today = max(seeded)
+    assert dashboard.per_day(today)[today] == {
+        o: getattr(seeded[today], o) for o in TaskDayCount.OUTCOMES if getattr(seeded[today], o)
+    }
+
+
 def test_the_bench_measures_every_case_and_prints_the_target_figures(db, bench_urls):
     seed.seed(tasks=200, accounts=3, events_per_task=5)
     args = run.parse(["--rounds", "2", "--warmup", "0", "--csv-repeats", "1", "--deep-row", "100"])
 
     figures = run.measure_all(args, memory_in_child=False)
 
-    for case in ("bare", "poll", "history", "history_filtered", "history_deep", "admin", "home",
-                 "batch_poll"):  # fmt: skip
+    for case in (
+        "bare",
+        "poll",
+        "history",
+        "history_filtered",
+        "history_deep",
+        "admin",
+        "home",
+        "home_changed",
+        "batch_poll",
+    ):
         assert figures[f"{case}_ms"] > 0 and figures[f"{case}_queries"] > 0
     assert figures["csv_rows"] == 200
     # The same few queries for the first page, a deep one, and the export of every row.
     assert figures["history_queries"] == figures["history_deep_queries"]
     assert figures["csv_queries"] <= figures["history_queries"]
     assert list(figures)[-len(run.TARGETS) :] == [name for name, _target, _kind in run.TARGETS]
+    assert figures["home_vs_bare"] > 0
 
 
 def test_the_batch_figures_accept_a_run_and_stream_its_zip(db, bench_urls, alice, tmp_path):

@@ -6,15 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from motionhub.useapi.parsers import (
-    as_bool,
-    as_datetime,
-    as_eta,
-    as_int,
-    as_url,
-    mask_secrets,
-    parse_task_status,
-)
+from motionhub.useapi.parsers import parse_task_status
+from motionhub.useapi.values import as_bool, as_datetime, as_eta, as_int, as_url, mask_secrets
 
 from .samples import BIG_TASK_ID
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('motions', '0003_motiontask_read_failing_since_motiontask_retried'),
+        ('motions', '0005_backfill_task_day_count'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
