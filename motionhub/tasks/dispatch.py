@@ -31,7 +31,7 @@ def soon() -> None:
 
 
 def run(deadline: float | None = None) -> int:
-    """Claim due queued tasks, oldest first, and enqueue their submission. Returns the count.
+    """Claim due queued tasks in fair-share order and enqueue their submission; the count.
 
     Only tasks some account can take now are looked at: pinned to an enabled account with a
     free slot, or "automatic" while any such account has credits. The query skips the rest, so
