@@ -21,6 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from motionhub.batches.board import version as board_version
 from motionhub.history import keyset as history
 from motionhub.tasks.models import MotionTask, State
 
@@ -101,6 +102,22 @@ def cases(viewer: User, root: User, *, deep_row: int = DEEP_ROW) -> list[Case]:
         ),
         Case("admin", admin, reverse("admin:motions_motiontask_changelist"), expect="result_list"),
         Case("home", reader, reverse("home"), expect='id="chart"'),
+        Case(
+            "batch_poll",
+            reader,
+            reverse("batches:status", args=[bench_batch(BATCH_SIZE)]),
+            headers={"HX-Request": "true"},
+            expect='id="batch-board"',
+        ),
+        # The same fragment polled by a page that already shows the current board.
+        Case(
+            "batch_poll_unchanged",
+            reader,
+            f"{reverse('batches:status', args=[bench_batch(BATCH_SIZE)])}?v="
+            f"{board_version(bench_batch(BATCH_SIZE))}",
+            status=204,
+            headers={"HX-Request": "true"},
+        ),
         # The home page right after the counts changed: nothing of its markup can be reused.
         Case("home_changed", reader, reverse("home"), expect='id="chart"', prepare=_forget_home),
     ]
@@ -110,6 +127,26 @@ def _forget_home() -> None:
     from motionhub.dashboard import views
 
     views.forget_markup()
+
+
+# The batch page's polled fragment is measured on a batch of this many tasks.
+BATCH_SIZE = 200
+
+
+def bench_batch(size: int) -> int:
+    """A batch of the `size` newest seeded tasks (some still in progress, so it keeps polling),
+    made once: it reuses seeded rows, so the seed's counts, and its reuse, are unchanged."""
+    from motionhub.tasks.models import Batch
+
+    batch, _ = Batch.objects.get_or_create(name=f"bench-{size}")
+    newest = list(
+        MotionTask.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[:size]
+    )
+    if MotionTask.objects.filter(batch=batch).count() != len(newest):
+        MotionTask.objects.filter(batch=batch).update(batch=None)
+        # With a cover each, as a run of uploads has: the rows then show their thumbnails.
+        MotionTask.objects.filter(pk__in=newest).update(batch=batch, cover="motions/covers/b.jpg")
+    return batch.pk
 
 
 def fetch(case: Case) -> HttpResponse:

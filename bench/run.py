@@ -13,6 +13,10 @@ Seeds (or reuses) 100 000 tasks over 20 accounts with 5 events each in a databas
 - home               the dashboard: account cards, counts, the 30-day chart, recent failures
 - home_changed       the same, right after the counts changed (no kept markup to reuse)
                      (from the per-day counts, which the seed recounts as the upgrade does)
+- batch_poll         the batch page's polled fragment, on a batch of 200 tasks (and
+                     batch_poll_unchanged: polled by a page already showing the current board)
+- batches            accepting a 200-clip upload against one clip, and the memory the results
+                     zip of 200 results adds (bench/batches.py; --no-batches skips it)
 - csv                the full CSV export: time and memory, in a fresh child process
 - slots              do slots stay full under a backlog, on the real topology (bench/slots.py):
                      slot_utilisation (polling) and slot_utilisation_callbacks, over_cap,
@@ -54,6 +58,7 @@ TARGETS = (
     ("history_vs_admin", 0.15, "max"),
     ("csv_rss_mb", 32.0, "max"),
     ("csv_rows_per_s", 50_000.0, "min"),
+    ("batch_poll_vs_bare", 2.0, "max"),
 )
 
 
@@ -83,9 +88,17 @@ def csv_child(args: argparse.Namespace) -> None:
     print(json.dumps(measure.export_figures(client, measure.export_url(), args.csv_repeats)))
 
 
-def csv_in_child(args: argparse.Namespace) -> dict:
+def zip_child(args: argparse.Namespace) -> None:
+    """Runs in a fresh process: the results zip's figures, as JSON on stdout."""
+    from bench import batches, measure, seed
+
+    _viewer, root = seed.people()
+    print(json.dumps(batches.zip_figures(measure.signed_in(root))))
+
+
+def csv_in_child(args: argparse.Namespace, flag: str = "--csv-child") -> dict:
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, str(Path(__file__).resolve()), "--csv-child",
+        [sys.executable, str(Path(__file__).resolve()), flag,
          "--csv-repeats", str(args.csv_repeats)],
         capture_output=True,
         text=True,
@@ -119,6 +132,16 @@ def run(args: argparse.Namespace) -> int:
     for name, value in figures.items():
         line(name, value)
     targets = list(TARGETS)
+    if args.batches:
+        from bench import batches, measure
+
+        _viewer, root = seed.people()
+        found = batches.accept_figures(measure.signed_in(root))
+        found |= csv_in_child(args, "--zip-child")
+        for name, value in found.items():
+            line(name, value)
+        figures |= found
+        targets += list(batches.TARGETS)
     if args.slots:
         from bench import slots
 
@@ -175,6 +198,8 @@ def measure_all(args: argparse.Namespace, *, memory_in_child: bool = True) -> di
     figures |= {f"{name}_queries": n for name, n in queries.items()}
     # The full export's queries: the same few for 100 000 rows as for 10.
     figures["csv_queries"] = csv["queries"]
+    # Not a target: what an open batch page's polls cost while nothing changes.
+    figures["batch_unchanged_vs_bare"] = ms["batch_poll_unchanged"] / ms["bare"]
     # No target: a load right after the counts changed, when no kept markup can be reused.
     figures["home_changed_vs_bare"] = ms["home_changed"] / ms["bare"]
     figures["poll_vs_bare"] = ms["poll"] / ms["bare"]
@@ -184,6 +209,7 @@ def measure_all(args: argparse.Namespace, *, memory_in_child: bool = True) -> di
     figures["history_vs_admin"] = ms["history"] / ms["admin"]
     figures["csv_rss_mb"] = csv["mb"]
     figures["csv_rows_per_s"] = float(int(csv["rows"] / csv_s)) if csv_s else 0.0
+    figures["batch_poll_vs_bare"] = ms["batch_poll"] / ms["bare"]
     return figures
 
 
@@ -211,7 +237,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-slots", dest="slots", action="store_false", help="skip the slot run (bench/slots.py)"
     )
+    parser.add_argument(
+        "--no-batches", dest="batches", action="store_false",
+        help="skip accepting a 200-clip run and the 200-result zip (bench/batches.py)",
+    )  # fmt: skip
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--zip-child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -220,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     setup()
     if args.csv_child:
         csv_child(args)
+        return 0
+    if args.zip_child:
+        zip_child(args)
         return 0
     return run(args)
 

@@ -296,6 +296,11 @@ MOTIONHUB_ARCHIVE_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_ATTEMPTS", default=3)
 MOTIONHUB_ARCHIVE_BACKOFF_SECONDS = env.float("MOTIONHUB_ARCHIVE_BACKOFF_SECONDS", default=2.0)
 MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS", default=6)
 MOTIONHUB_ARCHIVE_RETRY_SECONDS = env.float("MOTIONHUB_ARCHIVE_RETRY_SECONDS", default=300.0)
+# Batches (several clips in one upload): at most this many tasks per batch. Django refuses a
+# request with more files than DATA_UPLOAD_MAX_NUMBER_FILES before any view runs, so that stays
+# well above the limit: a run somewhat too big gets a clear message, not a bare 400.
+MOTIONHUB_BATCH_MAX_TASKS = env.int("MOTIONHUB_BATCH_MAX_TASKS", default=200)
+DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * MOTIONHUB_BATCH_MAX_TASKS + 10)
 # The address of the real upstream, offered as the default for a new connection.
 USEAPI_DEFAULT_BASE_URL = "https://api.useapi.net/v1/kling"
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("motions/", include("motionhub.library.urls")),
     # One "tasks" namespace over two apps: the history lists tasks, the tasks app shows one.
     path("tasks/", include((history_urls.task_history + task_urls.task_pages, "tasks"))),
+    path("batches/", include("motionhub.batches.urls")),
     path("hooks/", include(task_urls.hook_patterns)),
     path("audit/", include(history_urls.audit_patterns)),
     # Uploaded media is team data: served only to signed-in people with a role.

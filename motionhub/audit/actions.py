@@ -25,6 +25,8 @@ class Action(models.TextChoices):
     TASK_RETRY = "task.retry", "Retried a task"
     TASK_CANCEL = "task.cancel", "Canceled a task"
     TASK_MOVE = "task.move", "Moved a task to another account"
+    TASKS_RETRY = "tasks.retry", "Retried failed tasks in bulk"
+    TASKS_CANCEL = "tasks.cancel", "Canceled queued tasks in bulk"
     MOTION_DELETE = "motion.delete", "Deleted a motion"
     ROLE_CHANGE = "role.change", "Changed a role"
     USER_CREATE = "user.create", "Created a person"

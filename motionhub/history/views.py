@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from motionhub.core.roles import viewer_required
+from motionhub.history import bulk
 from motionhub.history import export as csv_export
 from motionhub.history import filters as history
 from motionhub.history.keyset import Keyset
@@ -55,6 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "query": query,
         "paged": any(request.GET.get(name) for name in _CURSORS),
         "export_url": f"{export}?{query}" if query else export,
+        "bulk": bulk.links(query),
     }
     # A history restore (back button after an htmx page change) needs the whole page.
     partial = request.htmx and not request.htmx.history_restore_request

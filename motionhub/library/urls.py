@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motionhub.library.views import apply, delete, library, refresh
+from motionhub.library.views import apply, apply_run, delete, library, refresh
 
 app_name = "library"
 urlpatterns = [
@@ -13,5 +13,6 @@ urlpatterns = [
     path("deletions/", library.deletions, name="deletions"),
     path("refresh/", refresh.refresh, name="refresh"),
     path("delete/", delete.delete, name="delete"),
+    path("apply/", apply_run.apply_run, name="apply_run"),
     path("<int:pk>/apply/", apply.apply, name="apply"),
 ]

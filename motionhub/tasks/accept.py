@@ -24,18 +24,30 @@ def _generated_name(content_type: str) -> str:
 
 
 def accept_upload(form: MotionUploadForm, user) -> MotionTask:
+    clip = form.clips[0]
+    task = prepare_upload(form, clip, user)
+    try:
+        _queue(task, f"Submitted by {user.get_username()}.")
+    except BaseException:
+        discard_files(task)
+        raise
+    return task
+
+
+def prepare_upload(form: MotionUploadForm, clip, user) -> MotionTask:
+    """An unsaved motion-upload task for one checked clip, its video and cover stored."""
     data = form.cleaned_data
-    video_info, cover_info = form.video_info, form.cover_info
+    video, video_info, cover_info = clip.upload, clip.info, form.cover_info
     account = data["account"]
     task = MotionTask(
         kind=Kind.MOTION_UPLOAD,
-        name=data["name"],
+        name=form.clip_name(clip),
         account=account,
         auto_account=account is None,
         submitted_by=user,
         reply_nonce=callbacks.new_nonce(),
         inputs={
-            "video_name": Path(data["video"].name).name[:200],
+            "video_name": Path(video.name).name[:200],
             "video_content_type": video_info.content_type,
             "duration_s": round(video_info.duration_s, 2),
             "width": video_info.width,
@@ -43,22 +55,24 @@ def accept_upload(form: MotionUploadForm, user) -> MotionTask:
             "video_size": video_info.size,
         },
     )
-    stored = []
     try:
-        task.video.save(_generated_name(video_info.content_type), data["video"], save=False)
-        stored.append(task.video)
+        task.video.save(_generated_name(video_info.content_type), video, save=False)
         if data["cover"]:
+            data["cover"].seek(0)  # one cover may serve every clip of a run
             task.cover.save(_generated_name(cover_info.content_type), data["cover"], save=False)
             task.inputs["cover_content_type"] = cover_info.content_type
         else:
             _cover_from_video(task)
-        stored.append(task.cover)
-        _queue(task, f"Submitted by {user.get_username()}.")
     except BaseException:
-        for field in stored:  # nothing half-saved: no task, no orphan files
-            field.delete(save=False)
+        discard_files(task)  # nothing half-saved: no task, no orphan files
         raise
     return task
+
+
+def discard_files(task: MotionTask) -> None:
+    for field in (task.video, task.cover, task.image):
+        if field:
+            field.delete(save=False)
 
 
 def _queue(task: MotionTask, detail: str) -> None:

@@ -11,7 +11,8 @@ import logging
 import time
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -30,7 +31,7 @@ def soon() -> None:
 
 
 def run(deadline: float | None = None) -> int:
-    """Claim due queued tasks, oldest first, and enqueue their submission. Returns the count.
+    """Claim due queued tasks in fair-share order and enqueue their submission; the count.
 
     Only tasks some account can take now are looked at: pinned to an enabled account with a
     free slot, or "automatic" while any such account has credits. The query skips the rest, so
@@ -46,13 +47,11 @@ def run(deadline: float | None = None) -> int:
     takeable = Q(auto_account=False, account_id__in=list(free))
     if for_auto:
         takeable |= Q(auto_account=True) | Q(account__isnull=True)
-    due = (
+    due = fair_share(
         MotionTask.objects.filter(state=State.QUEUED)
         .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
         .filter(takeable)
-        .order_by("created_at", "id")
-        .values_list("pk", flat=True)[:BATCH]
-    )
+    ).values_list("pk", flat=True)[:BATCH]
     # Accounts found full during this run: the tasks after are not tried on them again, and
     # once every account is full the rest of the queue waits for a slot to free up.
     full: set[int] = set()
@@ -69,6 +68,17 @@ def run(deadline: float | None = None) -> int:
             async_task("motionhub.tasks.submit.run", task_id, task_name=f"submit-{task_id}")
             started += 1
     return started
+
+
+def fair_share(queued: QuerySet) -> QuerySet:
+    """Queued tasks in turns across submitters: everyone's oldest first, then everyone's
+    second oldest, and so on (oldest first within a turn), so a batch of 200 from one person
+    does not hold every slot while a colleague's single upload waits behind it.
+    """
+    turn = Window(
+        RowNumber(), partition_by=[F("submitted_by_id")], order_by=[F("created_at"), F("id")]
+    )
+    return queued.annotate(turn=turn).order_by("turn", "created_at", "id")
 
 
 def in_flight(account_id: int) -> int:

@@ -3,8 +3,11 @@ from __future__ import annotations
 import os
 import tempfile
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 from motionhub import media
 from motionhub.accounts.models import KlingAccount
@@ -48,31 +51,88 @@ class AccountChoiceField(forms.ChoiceField):
         return KlingAccount.active.get(pk=int(value))
 
 
+class ClipsInput(forms.FileInput):
+    """A file picker that takes several clips at once (each posted as `video`, repeated)."""
+
+    allow_multiple_selected = True
+
+
+class ClipsField(forms.FileField):
+    """Every file posted in the field, as a list; each is checked by the form on its own, so
+    one bad clip refuses that clip, not the run."""
+
+    widget = ClipsInput
+
+    def clean(self, data, initial=None):
+        uploads = [u for u in (data if isinstance(data, list | tuple) else [data]) if u]
+        if not uploads:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return uploads
+
+
+class Clip(NamedTuple):
+    upload: UploadedFile
+    info: media.VideoInfo
+
+
 class MotionUploadForm(forms.Form):
     name = forms.CharField(
-        max_length=200, help_text="How the team will recognise this motion in the library."
-    )
+        max_length=200, required=False,
+        help_text="How the team will recognise this motion in the library. With several clips, "
+        "each is named from this and its file name (the file name alone when this is empty).",
+    )  # fmt: skip
     account = AccountChoiceField(label="Kling account")
-    video = forms.FileField(
-        help_text="mp4 or mov, 2 to 10 seconds, at most 100 MB, showing one person moving.",
-        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/quicktime,.mp4,.mov"}),
+    video = ClipsField(
+        label="Videos",
+        help_text="mp4 or mov, 2 to 10 seconds, at most 100 MB, showing one person moving. "
+        "Pick or drop several to upload a run: each becomes a task of one batch.",
+        widget=ClipsInput(
+            attrs={"accept": "video/mp4,video/quicktime,.mp4,.mov", "multiple": True}
+        ),
     )
     cover = forms.FileField(
         required=False,
         label="Cover image",
-        help_text="Optional jpeg or png, at least 300 px on its short side, at most 10 MB. "
-        "Without one, a frame of the video becomes the cover.",
+        help_text="Optional jpeg or png, at least 300 px on its short side, at most 10 MB, for "
+        "every clip sent. Without one, a frame of each video becomes its cover.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
 
     def clean_video(self):
-        upload = self.cleaned_data["video"]
-        with local_path(upload) as path:
+        uploads = self.cleaned_data["video"]
+        limit = settings.MOTIONHUB_BATCH_MAX_TASKS
+        if len(uploads) > limit:
+            raise forms.ValidationError(
+                f"At most {limit} clips per upload; you sent {len(uploads)}. "
+                "Split the run into smaller ones."
+            )
+        self.clips: list[Clip] = []
+        # (file name, reason) of each refused clip: nothing of it is stored or sent.
+        self.refused: list[tuple[str, str]] = []
+        for upload in uploads:
             try:
-                self.video_info = media.probe_motion_video(path)
-            except media.MediaError as exc:
-                raise forms.ValidationError(str(exc)) from exc
-        return upload
+                self.clips.append(Clip(upload, _probe_clip(upload)))
+            except forms.ValidationError as exc:
+                self.refused.append((display_name(upload), " ".join(exc.messages)))
+        if not self.clips:
+            if len(uploads) == 1:
+                raise forms.ValidationError(self.refused[0][1])
+            raise forms.ValidationError([f"{name}: {reason}" for name, reason in self.refused])
+        self.video_info = self.clips[0].info
+        return self.clips[0].upload
+
+    @property
+    def is_run(self) -> bool:
+        """Several clips were sent: they make a batch (one clip is a task of its own)."""
+        return len(self.clips) + len(self.refused) > 1
+
+    def clip_name(self, clip: Clip) -> str:
+        """A task's name: the name given, with the file name when the run has several clips."""
+        given = self.cleaned_data.get("name", "")
+        if not self.is_run and given:
+            return given
+        stem = display_name(clip.upload)
+        return (f"{given} · {stem}" if given else stem)[:200]
 
     def clean_cover(self):
         upload = self.cleaned_data.get("cover")
@@ -92,6 +152,21 @@ class MotionUploadForm(forms.Form):
             return self.fields["account"].to_account(value)
         except (KlingAccount.DoesNotExist, ValueError) as exc:
             raise forms.ValidationError("Choose one of the accounts listed.") from exc
+
+
+def display_name(upload) -> str:
+    """The client's file name without any folder part, for display only (never for storage)."""
+    return os.path.basename((upload.name or "").replace("\\", "/"))[:200] or "(no name)"
+
+
+def _probe_clip(upload) -> media.VideoInfo:
+    if not upload.size:
+        raise forms.ValidationError("The submitted file is empty.")
+    with local_path(upload) as path:
+        try:
+            return media.probe_motion_video(path)
+        except media.MediaError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 def file_extension(content_type: str) -> str:

@@ -51,6 +51,10 @@ class MotionTask(models.Model):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )
+    # The run it was accepted in, if any; a retry stays in its original's batch.
+    batch = models.ForeignKey(
+        "Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
     # Set, by a conditional update, by the one Retry that made this task's retry: a second
     # Retry (a double click, two people at once) finds it set and returns that retry instead.
     retried = models.BooleanField(default=False)
@@ -201,3 +205,33 @@ class TaskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state} ({self.source})"
+
+
+class Batch(models.Model):
+    """A run of tasks accepted together (several clips in one upload): one page follows them
+    all (motionhub/batches/). Clips refused at upload are named in `refused`, nothing of them
+    stored or sent.
+    """
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MOTION_UPLOAD)
+    name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # [{"name": file name, "reason": why it was refused}], in the order they were sent.
+    refused = models.JSONField(default=list, blank=True)
+    # Set for a run made from a confirmation page: a second click on "Create" finds the batch
+    # the first one made instead of making the run twice.
+    token = models.CharField(max_length=40, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="batch_newest")]
+
+    def __str__(self) -> str:
+        return f"Batch #{self.pk} {self.name}".rstrip()
+
+    def get_absolute_url(self) -> str:
+        # The batch pages live above the pipeline (motionhub/batches/): named, not imported.
+        return reverse("batches:detail", args=[self.pk])

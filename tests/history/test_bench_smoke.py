@@ -53,6 +53,7 @@ def test_the_bench_measures_every_case_and_prints_the_target_figures(db, bench_u
         "admin",
         "home",
         "home_changed",
+        "batch_poll",
     ):
         assert figures[f"{case}_ms"] > 0 and figures[f"{case}_queries"] > 0
     assert figures["csv_rows"] == 200
@@ -61,3 +62,16 @@ def test_the_bench_measures_every_case_and_prints_the_target_figures(db, bench_u
     assert figures["csv_queries"] <= figures["history_queries"]
     assert list(figures)[-len(run.TARGETS) :] == [name for name, _target, _kind in run.TARGETS]
     assert figures["home_vs_bare"] > 0
+
+
+def test_the_batch_figures_accept_a_run_and_stream_its_zip(db, bench_urls, alice, tmp_path):
+    from bench import batches, measure
+
+    client = measure.signed_in(alice)
+
+    accepted = batches.accept_figures(client, repeats=1, size=3)
+    zipped = batches.zip_figures(client, size=3, size_mb=0.01)
+
+    assert accepted["accept_3_vs_1"] > 0 and accepted["accept_per_clip_ms"] > 0
+    assert zipped["zip_mb"] > 0.03 and zipped["zip_rss_mb"] >= 0
+    assert not MotionTask.objects.exists()  # everything made was rolled back

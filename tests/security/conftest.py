@@ -22,8 +22,8 @@ from motionhub.library.models import DeletionState, LibrarySync, Motion, MotionD
 from motionhub.sandbox import models as sandbox_models
 from motionhub.sandbox import state as sandbox_state
 from motionhub.tasks import callbacks
+from motionhub.tasks.models import Batch, MotionTask, State, TaskEvent
 from motionhub.tasks.models import Kind as TaskKind
-from motionhub.tasks.models import MotionTask, State, TaskEvent
 
 BASE = "https://api.useapi.test/v1/kling"
 TOKEN = "user:5150-securityWorldToken"
@@ -75,7 +75,8 @@ def world(alice, bob, charlie, dave, media_root) -> World:
         state=AccountChange.State.DONE,
         finished_at=timezone.now(),
     )
-    done = _task(account, bob, State.SUCCEEDED, "Wave", upstream_task_id=900_000_000_000_000_001)
+    done = _task(account, bob, State.SUCCEEDED, "Wave", upstream_task_id=900_000_000_000_000_001,
+                 batch=Batch.objects.create(name="Run", created_by=bob))  # fmt: skip
     failed = _task(account, bob, State.FAILED, "Broken", error_message="Service busy")
     queued = _task(account, bob, State.QUEUED, "Waiting")
     motion = Motion.objects.create(

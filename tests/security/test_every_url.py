@@ -54,7 +54,9 @@ PK = {
     "done": lambda w: {"pk": w.done_task.pk},
     "failed": lambda w: {"pk": w.failed_task.pk},
     "queued": lambda w: {"pk": w.queued_task.pk},
+    "batch": lambda w: {"pk": w.done_task.batch_id},
 }
+
 
 APP = {
     "": Expect(READ, READ),  # home renders on POST too (harmless: CSRF-checked, writes nothing)
@@ -75,6 +77,10 @@ APP = {
     # motions: viewers read, operators submit (an empty POST is just the empty form)
     "motions/upload/": Expect(OPERATOR_PAGE, OPERATOR_PAGE),
     "motions/<int:pk>/apply/": Expect(OPERATOR_PAGE, OPERATOR_PAGE, PK["motion"]),
+    # motions by images: the form for the picked motions; a POST picking none goes back
+    "motions/apply/": Expect(
+        OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302), query=lambda w: f"motion={w.motion.pk}"
+    ),
     "motions/": Expect(READ, NOT_POSTED),
     "motions/status/": Expect(READ, NOT_POSTED),  # no refresh running: "reload the page"
     "motions/deletions/": Expect((LOGIN, 403, 286, 286, 286), NOT_POSTED),
@@ -96,6 +102,16 @@ APP = {
     "tasks/<int:pk>/move/": Expect(
         (LOGIN, 403, 403, 405, 405), (LOGIN, 403, 403, 302, 302), PK["queued"]
     ),
+    # bulk actions over the filtered history: a confirmation page, then the POST
+    "tasks/bulk/retry/": Expect(OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302)),
+    "tasks/bulk/cancel/": Expect(OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302)),
+    # batches: everyone reads (the fragment stops at once: its one task is done), operators act
+    "batches/": Expect(READ, NOT_POSTED),
+    "batches/<int:pk>/": Expect(READ, NOT_POSTED, PK["batch"]),
+    "batches/<int:pk>/status/": Expect((LOGIN, 403, 286, 286, 286), NOT_POSTED, PK["batch"]),
+    "batches/<int:pk>/results.zip": Expect(READ, NOT_POSTED, PK["batch"]),
+    "batches/<int:pk>/retry/": Expect(OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302), PK["batch"]),
+    "batches/<int:pk>/cancel/": Expect(OPERATOR_PAGE, (LOGIN, 403, 403, 302, 302), PK["batch"]),
     # callbacks: no login, POST only, and a signed reference or nothing happens
     "hooks/useapi/": Expect(ALL_405, (403,) * 5, post_json={}),
     "hooks/useapi/<str:ref>/": Expect(

@@ -1,0 +1,121 @@
+"""What the batch page's polled fragment shows: every task of the batch, its counts by state and
+how far the run has come, from ONE query whatever the batch size.
+
+Read every 2 s by everyone watching a run, so it reads only the columns it shows, as tuples,
+and builds the rows by formatting escaped values (as the history's rows do), not a template
+loop: a batch of 200 renders in about the time of a batch of 5.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote
+
+from django.db.models import Count, Max, Sum
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from motionhub.tasks.models import FINAL, RETRYABLE, SETTLED, MotionTask, State
+
+_FIELDS = ("id", "name", "state", "cover", "account_id", "account__label", "account__email",
+           "retried", "updated_at")  # fmt: skip
+_ROWS = MotionTask.objects.order_by("created_at", "id").values_list(*_FIELDS)
+_COVERS = MotionTask._meta.get_field("cover").storage
+_SETTLED = frozenset(SETTLED)
+_LABELS = dict(State.choices)
+_BADGES = {value: f'<span class="badge {value}" data-state="{value}">{escape(label)}</span>'
+           for value, label in State.choices}  # fmt: skip
+# One row: id, state, thumbnail, tasks prefix, id, name, account, badge, retried mark.
+_ROW = (
+    '<tr id="task-{}" data-state="{}"><td>{}</td>'
+    '<td><a href="{}{}/">{}</a></td><td>{}</td><td>{}{}</td></tr>\n'
+)
+_THUMB = '<img class="thumb" src="{}{}" alt="" loading="lazy">'
+_RETRIED = ' <span class="muted small">retried</span>'
+_AUTOMATIC = '<span class="muted">automatic</span>'
+
+
+@dataclass
+class Board:
+    version: str  # changes whenever what the board shows may have changed
+    rows: SafeString
+    total: int
+    counts: list[tuple[str, str, int]]  # (state, label, count), in the states' own order
+    settled: int
+    to_retry: int  # failed or rejected, not retried yet
+    needs_attention: int
+    queued: int
+
+    @property
+    def keeps_polling(self) -> bool:
+        return self.settled < self.total
+
+    @property
+    def final(self) -> int:
+        return sum(n for state, _, n in self.counts if state in FINAL)
+
+
+def board(batch_id: int) -> Board:
+    rows = list(_ROWS.filter(batch_id=batch_id))
+    prefix = escape(reverse("tasks:history"))
+    # Stored names are ours (generated, URL-safe): the storage's base URL, computed once, and
+    # the quoted name make the same address as storage.url() per row, at a fraction of its cost.
+    media = escape(_COVERS.url(""))
+    accounts: dict[int | None, str] = {None: _AUTOMATIC}
+    counts: Counter[str] = Counter()
+    to_retry = attention = 0
+    out = []
+    latest, accounts_sum = None, 0
+    for pk, name, state, cover, account_id, label, email, retried, updated in rows:
+        counts[state] += 1
+        if latest is None or updated > latest:
+            latest = updated
+        accounts_sum += account_id or 0
+        if state in RETRYABLE and not retried:
+            if state == State.NEEDS_ATTENTION:
+                attention += 1
+            else:
+                to_retry += 1
+        account = accounts.get(account_id)
+        if account is None:
+            account = accounts[account_id] = escape(label or email)
+        badge = _BADGES.get(state)
+        if badge is None:  # a state this code does not know: shown as it is, escaped
+            badge = state = escape(state)
+        thumb = _THUMB.format(media, escape(quote(cover))) if cover else ""
+        out.append(
+            _ROW.format(pk, state, thumb, prefix, pk, escape(name), account, badge,
+                        _RETRIED if retried else "")
+        )  # fmt: skip
+    return Board(
+        version=_version(len(rows), latest, accounts_sum),
+        rows=mark_safe("".join(out)),  # noqa: S308 - every value above is escaped or ours
+        total=len(rows),
+        counts=[(s, _LABELS[s], counts[s]) for s in State.values if counts[s]],
+        settled=sum(n for state, n in counts.items() if state in _SETTLED),
+        to_retry=to_retry,
+        needs_attention=attention,
+        queued=counts[State.QUEUED],
+    )
+
+
+def _version(count: int, latest, accounts_sum: int | None) -> str:
+    # What the board shows changes with a task's updated_at (state changes, claims), the number
+    # of tasks (a retry joins the batch), or an account (moving a queued task to another
+    # account or to automatic keeps updated_at, so the sum of the account ids is in too).
+    moment = int(latest.timestamp() * 1_000_000) if latest else 0
+    return f"{count}.{moment}.{accounts_sum or 0}"
+
+
+_VERSION = MotionTask.objects.order_by()
+
+
+def version(batch_id: int) -> str:
+    """The board's version, in one small aggregate query: an open page that already shows it
+    is answered "no change" without reading or rendering the rows."""
+    found = _VERSION.filter(batch_id=batch_id).aggregate(
+        n=Count("id"), latest=Max("updated_at"), accounts=Sum("account_id")
+    )
+    return _version(found["n"], found["latest"], found["accounts"])
