@@ -3,8 +3,9 @@
 django-q2 runs schedules at most about once a minute, which is too coarse for a poll interval
 of a few seconds. So the scheduled job loops for up to HEARTBEAT_SECONDS (less when the job
 timeout is shorter) while there is live work — rescue stranded tasks, hand due queued tasks to
-free slots, read due tracked tasks, tell of tasks pinned to an unusable account — then hands
-over to a fresh job if work is still due.
+free slots, read due tracked tasks (a reading that frees a slot hands it on right there, in the
+same round), tell of tasks pinned to an unusable account — then hands over to a fresh job if
+work is still due.
 
 It only orchestrates. Each step runs isolated (a failure is logged and the next step and round
 go on), and inside the steps each account and each task is a unit of its own that records its
@@ -18,6 +19,7 @@ never lands inside a database call.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -63,7 +65,10 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
             deadline = min(finish, lease_until - LEASE_SAFETY)
             _isolated(track.sweep)
             _isolated(dispatch.run, deadline=deadline)
-            _isolated(track.poll_due, deadline=deadline)
+            # A reading that frees a slot hands it on at once, in this round: no dispatcher job
+            # to wait for, and no nap before the next round's dispatch.
+            hand_on = functools.partial(_isolated, dispatch.run, deadline=deadline)
+            _isolated(track.poll_due, deadline=deadline, on_freed=hand_on)
             _isolated(pinned.note_unusable)
             wait = _seconds_until_next_due(round_started)
             if wait is None:
