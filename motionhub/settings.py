@@ -181,7 +181,9 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "catch_up": False,
     "sync": env.bool("Q_SYNC", default=False),
-    "poll": 0.5,
+    # How often an idle cluster looks for new jobs with the database broker (Redis needs none):
+    # every hand-over of a slot waits for one such look, so it is kept short.
+    "poll": env.float("Q_POLL", default=0.1),
     "label": "Background jobs",
 }
 if REDIS_URL:
