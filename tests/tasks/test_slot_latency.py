@@ -112,3 +112,45 @@ def test_with_workers_the_round_claims_the_freed_slot_and_enqueues_one_submissio
     assert waiting.state == State.UPLOADING  # the slot is taken in the round itself
     assert [job.args()[0] for job in _jobs(SUBMIT_JOB)] == [waiting.pk]
     assert len(upstream.creates()) == 1  # its create call is the submission job's
+
+
+def test_a_callback_that_ends_a_task_hands_its_slot_on_in_the_confirming_job(
+    running_and_waiting, upstream, broker, django_capture_on_commit_callbacks
+):
+    import json
+
+    from django.test import Client
+
+    from motionhub.tasks import callbacks
+    from motionhub.tasks.views.hooks import CONFIRM_JOB
+
+    running, waiting = running_and_waiting
+    ref = callbacks.make_ref(running.pk, running.reply_nonce)
+    final = task_json(status_name="succeed", final=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(f"/hooks/useapi/{ref}/", json.dumps(final),
+                                 content_type="application/json")  # fmt: skip
+    assert response.status_code == 202
+    (job,) = _jobs(CONFIRM_JOB)
+
+    slots.confirm_callback(*job.args())  # what the worker runs; no other job is run
+
+    running.refresh_from_db()
+    waiting.refresh_from_db()
+    assert running.state == State.SUCCEEDED
+    assert waiting.state == State.SUBMITTED and waiting.upstream_task_id == NEXT_ID
+    assert not _jobs(SUBMIT_JOB)
+
+
+def test_a_callback_that_does_not_end_the_task_claims_nothing(
+    running_and_waiting, upstream, broker
+):
+    running, waiting = running_and_waiting
+    upstream.mock.replace("GET", f"{BASE}/tasks/{UPSTREAM_ID}",
+                          json=task_json(status_name="processing"))  # fmt: skip
+
+    slots.confirm_callback(running.pk)
+
+    running.refresh_from_db()
+    waiting.refresh_from_db()
+    assert running.state == State.PROCESSING and waiting.state == State.QUEUED
