@@ -22,7 +22,7 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 
 from motionhub.sandbox import lifecycle, notify
 from motionhub.sandbox.models import Task
@@ -66,7 +66,10 @@ def _run() -> None:
                 _changed.wait(timeout=(_due[0][0] - time.time()) if _due else None)
             _, task_id = heapq.heappop(_due)
         try:
-            close_old_connections()
             announce(task_id)
         except Exception:  # the clock goes on; the tick announces this task later
             log.exception("sandbox clock: announcing task %s failed", task_id)
+        finally:
+            # This thread's own connection is not kept open between timers: an idle one would
+            # hold the database (PostgreSQL refuses to drop a test database still connected).
+            connections.close_all()
