@@ -222,7 +222,9 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "catch_up": False,
     "sync": env.bool("Q_SYNC", default=False),
-    "poll": 0.5,
+    # How often an idle cluster looks for new jobs with the database broker (Redis needs none):
+    # every hand-over of a slot waits for one such look, so it is kept short.
+    "poll": env.float("Q_POLL", default=0.1),
     "label": "Background jobs",
 }
 if REDIS_URL:
@@ -240,6 +242,9 @@ MOTIONHUB_PUBLIC_URL = env.str("MOTIONHUB_PUBLIC_URL", default="").rstrip("/")
 MOTIONHUB_SANDBOX = env.bool("MOTIONHUB_SANDBOX", default=False)
 # How long a sandbox task takes from submitted to final, in seconds.
 MOTIONHUB_SANDBOX_TASK_SECONDS = env.float("MOTIONHUB_SANDBOX_TASK_SECONDS", default=6.0)
+# The sandbox sends a task's final replyUrl callback when the task ends, as useapi does (else
+# only once someone reads the task or the minute's tick runs).
+MOTIONHUB_SANDBOX_CALLBACK_AT_END = env.bool("MOTIONHUB_SANDBOX_CALLBACK_AT_END", default=True)
 # Tracking: how often a submitted task is read upstream (GET /tasks/{id}), and at most how many
 # tasks of one account are read per round (a bounded rate per account).
 MOTIONHUB_POLL_SECONDS = env.float("MOTIONHUB_POLL_SECONDS", default=10.0)

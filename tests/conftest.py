@@ -35,6 +35,13 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def sandbox_clock_off(settings):
+    """Tests move the sandbox's time by ageing tasks; its wall-clock timers stay off unless a
+    test turns them on (tests/sandbox/test_callbacks.py)."""
+    settings.MOTIONHUB_SANDBOX_CALLBACK_AT_END = False
+
+
 @pytest.fixture
 def alice(db) -> User:
     return _person("alice", "admin")

@@ -23,6 +23,7 @@ from motionhub.tasks.models import IN_FLIGHT, MotionTask, State, TaskEvent
 log = logging.getLogger(__name__)
 
 BATCH = 50
+SUBMIT_JOB = "motionhub.tasks.submit.run"
 
 
 def soon() -> None:
@@ -30,8 +31,12 @@ def soon() -> None:
     wake.dispatch_soon()
 
 
-def run(deadline: float | None = None) -> int:
+def run(deadline: float | None = None, *, keep_first: list[int] | None = None) -> int:
     """Claim due queued tasks in fair-share order and enqueue their submission; the count.
+
+    With `keep_first` (a list), the first task claimed is not enqueued but appended to it: the
+    caller (the dispatcher job, slots.py) submits it itself, one broker hop sooner. The others
+    are still enqueued, each a job of its own, so one slow upload never holds up the rest.
 
     Only tasks some account can take now are looked at: pinned to an enabled account with a
     free slot, or "automatic" while any such account has credits. The query skips the rest, so
@@ -65,7 +70,10 @@ def run(deadline: float | None = None) -> int:
             log.exception("dispatch: claiming task %s failed; it is tried again later", task_id)
             continue
         if claimed:
-            async_task("motionhub.tasks.submit.run", task_id, task_name=f"submit-{task_id}")
+            if keep_first is not None and not keep_first:
+                keep_first.append(task_id)
+            else:
+                async_task(SUBMIT_JOB, task_id, task_name=f"submit-{task_id}")
             started += 1
     return started
 

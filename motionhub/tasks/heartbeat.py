@@ -3,8 +3,9 @@
 django-q2 runs schedules at most about once a minute, which is too coarse for a poll interval
 of a few seconds. So the scheduled job loops for up to HEARTBEAT_SECONDS (less when the job
 timeout is shorter) while there is live work — rescue stranded tasks, hand due queued tasks to
-free slots, read due tracked tasks, tell of tasks pinned to an unusable account — then hands
-over to a fresh job if work is still due.
+free slots, read due tracked tasks (a reading that frees a slot hands it on right there, in the
+same round), tell of tasks pinned to an unusable account — then hands over to a fresh job if
+work is still due.
 
 It only orchestrates. Each step runs isolated (a failure is logged and the next step and round
 go on), and inside the steps each account and each task is a unit of its own that records its
@@ -18,6 +19,7 @@ never lands inside a database call.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -30,6 +32,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
+from motionhub.accounts.models import Health, KlingAccount
 from motionhub.core.models import Lease
 from motionhub.tasks import dispatch, pace, pinned, track
 from motionhub.tasks.models import TRACKED, MotionTask, State
@@ -63,7 +66,10 @@ def run(budget: float = HEARTBEAT_SECONDS) -> None:
             deadline = min(finish, lease_until - LEASE_SAFETY)
             _isolated(track.sweep)
             _isolated(dispatch.run, deadline=deadline)
-            _isolated(track.poll_due, deadline=deadline)
+            # A reading that frees a slot hands it on at once, in this round: no dispatcher job
+            # to wait for, and no nap before the next round's dispatch.
+            hand_on = functools.partial(_isolated, dispatch.run, deadline=deadline)
+            _isolated(track.poll_due, deadline=deadline, on_freed=hand_on)
             _isolated(pinned.note_unusable)
             wait = _seconds_until_next_due(round_started)
             if wait is None:
@@ -121,7 +127,9 @@ def _seconds_until_next_due(round_started=None) -> float | None:
     it. A reading due before the round and still due was left by the per-account poll limit: it
     waits a tenth of the poll interval, not a busy loop. A back-off already over needs no loop:
     the dispatcher tried it, and a slot freeing up starts the next try (timeline.move). A create
-    call waiting to be looked up again (reconcile.py) is due at its `not_before`.
+    call waiting to be looked up again (reconcile.py) is due at its `not_before`. While tasks
+    wait in the queue, an account's cool-down ending is due too: nothing else would wake the
+    dispatcher when the accounts it skipped can take work again.
     """
     now = timezone.now()
     since = round_started or now
@@ -136,6 +144,13 @@ def _seconds_until_next_due(round_started=None) -> float | None:
         .first(),
         waits.order_by("not_before").values_list("not_before", flat=True).first(),
     ]
+    if MotionTask.objects.filter(state=State.QUEUED).exists():
+        moments.append(
+            KlingAccount.active.filter(health=Health.COOLING_DOWN, health_until__gt=since)
+            .order_by("health_until")
+            .values_list("health_until", flat=True)
+            .first()
+        )
     if polls.filter(next_poll_at__lte=since).exists():
         moments.append(now + timedelta(seconds=settings.MOTIONHUB_POLL_SECONDS / 10))
     moments = [m for m in moments if m is not None]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -180,12 +181,14 @@ def confirm_callback(task_id: int) -> None:
     read(task_id, source=TaskEvent.Source.CALLBACK)
 
 
-def poll_due(deadline: float | None = None) -> int:
+def poll_due(deadline: float | None = None, on_freed: Callable[[], object] | None = None) -> int:
     """Read the tracked tasks whose turn has come, a bounded number per account.
 
     Accounts take turns, one reading each, the longest waiting first; an account whose reading
     fails has no more this round (a slow or broken account costs one timeout, not five). No
     reading starts unless it can end (USEAPI_TIMEOUT) before `deadline` (time.monotonic()).
+    `on_freed` is called right after a reading that ended a task's tracking (its slot is free):
+    the heartbeat hands that slot on there and then, before the round's other readings.
     """
     due = MotionTask.objects.filter(state__in=TRACKED).filter(
         Q(next_poll_at__lte=timezone.now()) | Q(next_poll_at__isnull=True)
@@ -210,9 +213,17 @@ def poll_due(deadline: float | None = None) -> int:
             break
         queue = turns.popleft()
         polled += 1
-        if _read_alone(queue.popleft()) and queue:
+        task_id = queue.popleft()
+        read_ok = _read_alone(task_id)
+        if on_freed is not None and not _still_tracked(task_id):
+            on_freed()
+        if read_ok and queue:
             turns.append(queue)
     return polled
+
+
+def _still_tracked(task_id: int) -> bool:
+    return MotionTask.objects.filter(pk=task_id, state__in=TRACKED).exists()
 
 
 def sweep() -> None:

@@ -45,6 +45,9 @@ KNOBS = {
     "MOTIONHUB_POLL_SECONDS": "0.5",
     "MOTIONHUB_BACKOFF_SECONDS": "0.5",
     "MOTIONHUB_MAX_ATTEMPTS": "4",
+    # The injected 429s and 5xx put accounts in short cool-downs (accounts/health.py): as short
+    # as the back-off here, so the run's length stays that of its faults.
+    "MOTIONHUB_COOLDOWN_SECONDS": "3",
     # A lost create answer is looked up; "not found" is trusted 2 s after the call, and an
     # upstream that cannot be read is waited for up to 60 s before a person is asked.
     "MOTIONHUB_RECONCILE_SETTLE_SECONDS": "2",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from motionhub.sandbox import jobs
+import time
+
+from motionhub.sandbox import clock, jobs
 from motionhub.sandbox.models import Callback
 from tests.sandbox.conftest import age, finish
 
@@ -72,3 +74,36 @@ def test_a_callback_job_run_twice_sends_once(api, video, hooks, sync_jobs):
 
     assert jobs.deliver_callback(Callback.objects.get().pk) is None
     assert len(hooks.received) == 1
+
+
+def test_a_task_calls_back_when_it_ends_though_nobody_reads_it(api, video, hooks, sync_jobs,
+                                                                settings):  # fmt: skip
+    """useapi calls a task's replyUrl once the job has completed or failed (reference §9)."""
+    settings.MOTIONHUB_SANDBOX_CALLBACK_AT_END = True
+    settings.MOTIONHUB_SANDBOX_TASK_SECONDS = 0.5
+    task_id = _submit(api, video, hooks)
+
+    waited_until = time.monotonic() + 15  # the clock's timer fires at the end: no read, no tick
+    while not hooks.received and time.monotonic() < waited_until:
+        time.sleep(0.05)
+
+    (body,) = hooks.received
+    assert (body["task"]["id"], body["status_name"], body["replyRef"]) == (
+        task_id, "succeed", "motionhub-task-17",
+    )  # fmt: skip
+
+
+def test_the_clock_announces_a_task_once_and_only_once_it_ended(api, video, hooks, sync_jobs,
+                                                                 settings):  # fmt: skip
+    settings.MOTIONHUB_SANDBOX_TASK_SECONDS = 60
+    task_id = _submit(api, video, hooks)
+
+    assert clock.announce(task_id) is False  # still running: nothing to tell
+    finish(task_id)
+    assert clock.announce(task_id) is True
+    assert clock.announce(task_id) is False  # a read or the tick told already: not again
+    api.get(f"tasks/{task_id}")
+    jobs.tick()
+
+    assert [body["status_name"] for body in hooks.received] == ["succeed"]
+    assert clock.announce(1) is False  # a task that does not exist (any more)

@@ -238,3 +238,19 @@ def test_the_task_page_says_why_a_pinned_task_waits_and_offers_healthy_accounts(
 
     assert "The account A cannot take work now: needs re-login" in page
     assert "B (Team) — out of credits</option>" in page
+
+
+def test_the_heartbeat_wakes_when_a_cool_down_ends_while_tasks_wait(account, other):
+    from motionhub.tasks import heartbeat
+
+    ends = timezone.now() + timedelta(seconds=40)
+    KlingAccount.objects.filter(pk__in=[account.pk, other.pk]).update(
+        health=Health.COOLING_DOWN, health_until=ends
+    )
+    assert heartbeat._seconds_until_next_due() is None  # nothing waits: no loop needed
+
+    MotionTask.objects.create(name="waiting", auto_account=True, state=State.QUEUED)
+
+    # Every account cools down and nothing is in flight: only the cool-down's end can wake
+    # the dispatcher, so the heartbeat is due then (not at the next schedule).
+    assert 30 < heartbeat._seconds_until_next_due() <= 40

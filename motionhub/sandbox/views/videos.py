@@ -9,7 +9,16 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from motionhub.sandbox import catalogue, errors, lifecycle, lookups, params, payloads, triggers
+from motionhub.sandbox import (
+    catalogue,
+    clock,
+    errors,
+    lifecycle,
+    lookups,
+    params,
+    payloads,
+    triggers,
+)
 from motionhub.sandbox.api import endpoint, files_base
 from motionhub.sandbox.auth import Caller, select_account
 from motionhub.sandbox.models import Account, CreateCall, SandboxConfig, Task
@@ -221,6 +230,8 @@ def _submit(
             task_id=task.pk,
             body={key: value for key, value in data.items() if key != "email"},
         )
+    if task.reply_url and clock.enabled():
+        clock.announce_at_end(task.pk, task.created)  # useapi calls back when a task ends
     triggers.roll_gateway_after(caller.config)  # committed: the task exists, the answer is lost
     return JsonResponse(payloads.task_body(task, lifecycle.Status(lifecycle.SUBMITTED)))
 

@@ -1,7 +1,7 @@
 """The useapi callback receiver: no login, a signed reference instead.
 
 It never trusts the body: a genuine callback only makes a worker re-read the task upstream
-(`track.confirm_callback`), and that reading is what gets recorded.
+(`slots.confirm_callback`), and that reading is what gets recorded.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from motionhub.tasks import callbacks
 from motionhub.tasks.models import TRACKED, MotionTask, TaskEvent
 
 MAX_BODY = 1024 * 1024
+# Re-reads the task and, if that ended it, hands its slot on in the same job (slots.py).
+CONFIRM_JOB = "motionhub.tasks.slots.confirm_callback"
 
 
 def _refuse(status: int, reason: str) -> JsonResponse:
@@ -86,5 +88,5 @@ def useapi(request, ref: str = ""):
             source=TaskEvent.Source.CALLBACK,
             detail=f"{marker}: upstream reports “{status_name}”; confirming.",
         )  # fmt: skip
-        transaction.on_commit(lambda: async_task("motionhub.tasks.track.confirm_callback", task.pk))
+        transaction.on_commit(lambda: async_task(CONFIRM_JOB, task.pk))
     return HttpResponse(status=202)
