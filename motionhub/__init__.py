@@ -3,7 +3,10 @@
 The apps are layered; each imports only the layers below it (`make lint` checks it with
 import-linter, see pyproject.toml and the README's layout section):
 
+    batches                            runs: the batch pages, their bulk actions and results zip
     dashboard | history | library      pages that read across tasks, accounts and the audit log
+      | usage
+    archive | alerts                   kept copies of results; alerts by e-mail and webhook
     tasks                              the task model, its pipeline, its pages, the callbacks
     accounts                           useapi connections and Kling accounts
     audit                              the append-only log of what people did, sign-in throttle
