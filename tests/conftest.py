@@ -120,3 +120,17 @@ def clip(tmp_path_factory) -> Callable[..., Path]:
         return cache[key]
 
     return get
+
+
+@pytest.fixture
+def database_broker(monkeypatch):
+    """Jobs go to django-q2's database broker, not run inline, so a test can count them.
+
+    Whatever broker the suite runs on (Redis in CI's second pass): the tests that count the
+    jobs our code enqueues read them back from the database, where each test's transaction
+    keeps them to itself.
+    """
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(Conf, "ORM", "default")

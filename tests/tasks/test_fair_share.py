@@ -22,7 +22,7 @@ def _queued(who, n: int, *, start, name: str, batch=None) -> list[MotionTask]:
 
 
 def test_a_single_upload_is_dispatched_among_the_first_while_a_colleagues_batch_of_20_waits(
-    account, connection, bob, alice
+    account, connection, bob, alice, database_broker
 ):
     KlingAccount.objects.create(connection=connection, email="b@example.com", max_jobs=1)
     start = timezone.now() - timedelta(hours=1)

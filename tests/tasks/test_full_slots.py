@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_q.conf import Conf
 from django_q.models import OrmQ
 
 from motionhub.accounts.models import KlingAccount
@@ -103,9 +102,8 @@ def test_accepting_a_task_with_a_free_slot_submits_it_without_a_beat(
 
 
 def test_a_burst_of_slot_changes_starts_one_dispatcher(
-    upload, account, monkeypatch, django_capture_on_commit_callbacks
+    upload, account, database_broker, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(Conf, "SYNC", False)  # jobs go to the (database) broker: count them
     for n in range(6):
         upload(account, f"t{n}")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from django_q.conf import Conf
 from django_q.models import OrmQ
 
 from motionhub.accounts.models import KlingAccount
@@ -25,9 +24,8 @@ def _jobs(func: str) -> list[OrmQ]:
 
 
 @pytest.fixture
-def broker(monkeypatch):
-    """Jobs go to the (database) broker, so the test can see which were enqueued."""
-    monkeypatch.setattr(Conf, "SYNC", False)
+def broker(database_broker):
+    """Jobs go to the database broker, so the test can see which were enqueued."""
 
 
 def test_the_dispatcher_job_submits_its_first_claim_itself_and_enqueues_the_rest(
