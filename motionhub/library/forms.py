@@ -66,7 +66,7 @@ class MotionSelectionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["motion"].queryset = Motion.objects.select_related(
-            "account__connection"
+            "account__connection", "source_task"
         ).filter(account__removed_at__isnull=True)
 
     def clean_motion(self):

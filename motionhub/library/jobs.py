@@ -202,7 +202,7 @@ def request_deletions(
                     account_id=motion.account_id,
                     motion_ref=motion.pk,
                     motion_key=motion.key,
-                    motion_name=motion.name,
+                    motion_name=motion.shown_name,
                     upstream_task_id=motion.task_id,
                     requested_by=user,
                     requested_by_name=user.get_username(),

@@ -115,6 +115,24 @@ class Motion(models.Model):
         return self.kind == Origin.MINE
 
     @property
+    def shown_name(self) -> str:
+        """The name a person gave it on our upload form, else upstream's (Kling names custom
+        motions "Custom motion <date>"). Load with select_related("source_task")."""
+        return self.source_task.name if self.source_task_id else self.name
+
+    def task_input(self) -> dict:
+        """What a motion-create task records of the motion it applies."""
+        return {
+            "name": self.shown_name,
+            "upstream_name": self.name,
+            "key": self.key,
+            "work_id": self.work_id,
+            "cover_url": self.cover_url,
+            "video_url": self.video_url,
+            "official": not self.is_mine,
+        }
+
+    @property
     def can_be_deleted(self) -> bool:
         # Only the 2025 API offers a way (DELETE /tasks/{taskId}); never guess one for 2026.
         return self.kind == Origin.MINE and self.task_id is not None

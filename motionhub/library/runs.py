@@ -154,7 +154,9 @@ def make(signed: str, user) -> tuple[Batch, bool]:
         raise PlanExpired from exc
     if found := Batch.objects.filter(token=body["token"]).first():
         return found, False
-    motions = Motion.objects.select_related("account").in_bulk([int(k) for k in body["motions"]])
+    motions = Motion.objects.select_related("account", "source_task").in_bulk(
+        [int(k) for k in body["motions"]]
+    )
     if len(motions) != len(body["motions"]) or any(applicable(m) for m in motions.values()):
         raise PlanExpired
     detail = f"Submitted by {user.get_username()}"
@@ -168,7 +170,7 @@ def make(signed: str, user) -> tuple[Batch, bool]:
                 motion = motions[int(key)]
                 for image in body["images"]:
                     accept._queue(_task(batch, motion, fields, image, body["name"], user),
-                                  f"{detail}: “{motion.name}” applied to {image['name']}, "
+                                  f"{detail}: “{motion.shown_name}” applied to {image['name']}, "
                                   f"batch #{batch.pk}.")  # fmt: skip
     except IntegrityError:  # the same confirmation, clicked twice at once
         return Batch.objects.get(token=body["token"]), False
@@ -178,7 +180,7 @@ def make(signed: str, user) -> tuple[Batch, bool]:
 def _task(batch: Batch, motion: Motion, fields: dict, image: dict, name: str, user) -> MotionTask:
     task = MotionTask(
         kind=Kind.MOTION_CREATE,
-        name=f"{name or motion.name} · {image['name']}"[:200],
+        name=f"{name or motion.shown_name} · {image['name']}"[:200],
         account=motion.account,
         submitted_by=user,
         batch=batch,
@@ -188,14 +190,7 @@ def _task(batch: Batch, motion: Motion, fields: dict, image: dict, name: str, us
             "image_content_type": image["content_type"],
             "width": image["width"],
             "height": image["height"],
-            "motion": {
-                "name": motion.name,
-                "key": motion.key,
-                "work_id": motion.work_id,
-                "cover_url": motion.cover_url,
-                "video_url": motion.video_url,
-                "official": not motion.is_mine,
-            },
+            "motion": motion.task_input(),
             "create_fields": fields,
         },
     )

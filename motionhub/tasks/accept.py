@@ -170,21 +170,16 @@ def accept_create(form, user) -> MotionTask:
             "image_content_type": image_info.content_type,
             "width": image_info.width,
             "height": image_info.height,
-            "motion": {
-                "name": motion.name,
-                "key": motion.key,
-                "work_id": motion.work_id,
-                "cover_url": motion.cover_url,
-                "video_url": motion.video_url,
-                "official": not motion.is_mine,
-            },
+            "motion": motion.task_input(),
             "create_fields": form.create_fields(),
         },
     )
     task.image.save(_generated_name(image_info.content_type), form.cleaned_data["image"],
                     save=False)  # fmt: skip
     try:
-        _queue(task, f"Submitted by {user.get_username()}: “{motion.name}” applied to an image.")
+        _queue(
+            task, f"Submitted by {user.get_username()}: “{motion.shown_name}” applied to an image."
+        )
     except BaseException:
         task.image.delete(save=False)
         raise

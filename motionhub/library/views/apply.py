@@ -14,7 +14,9 @@ from motionhub.tasks.forms import MotionCreateForm
 @operator_required
 def apply(request, pk: int):
     """Apply a motion from the library to an image: a motion-create task on its account."""
-    motion = get_object_or_404(Motion.objects.select_related("account__connection"), pk=pk)
+    motion = get_object_or_404(
+        Motion.objects.select_related("account__connection", "source_task"), pk=pk
+    )
     if motion.work_id is None and not motion.video_src:
         messages.error(request, "This motion has neither a workId nor a video URL to apply.")
         return redirect("library:index")
@@ -26,7 +28,7 @@ def apply(request, pk: int):
         task = accept.accept_create(form, request.user)
         audit.record(
             request, audit.Action.MOTION_CREATE, target=task, account=task.account,
-            outcome=audit.Outcome.REQUESTED, detail=f"Motion “{motion.name}” ({motion.key})",
+            outcome=audit.Outcome.REQUESTED, detail=f"Motion “{motion.shown_name}” ({motion.key})",
         )  # fmt: skip
         if request.htmx:
             return HttpResponseClientRedirect(task.get_absolute_url())

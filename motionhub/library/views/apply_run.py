@@ -24,7 +24,7 @@ def apply_run(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("library:index")
     motions = sorted(picked.cleaned_data["motion"], key=lambda m: m.pk)
-    refused = [f"“{m.name}”: {why}" for m in motions if (why := runs.applicable(m))]
+    refused = [f"“{m.shown_name}”: {why}" for m in motions if (why := runs.applicable(m))]
     if refused:
         messages.error(request, "These motions cannot be applied: " + "; ".join(refused))
         return redirect("library:index")

@@ -233,3 +233,27 @@ def test_library_cards_offer_apply_to_operators_only(
     assert link in official
     assert f"/motions/{motion_2026.pk}/apply/" in mine
     assert link not in viewer_client.get("/motions/?tab=official").content.decode()
+
+
+def test_a_motion_made_by_our_upload_is_applied_under_the_name_the_person_gave_it(
+    operator_client, account, motion_2026, image, upstream, bob, django_capture_on_commit_callbacks
+):
+    upload = MotionTask.objects.create(
+        name="Wave e2e", kind=Kind.MOTION_UPLOAD, account=account, submitted_by=bob,
+        state=State.SUCCEEDED,
+    )  # fmt: skip
+    Motion.objects.filter(pk=motion_2026.pk).update(
+        name="Custom motion 2026-12-02", source_task=upload
+    )
+    upstream.mock.post(CREATE_URL, json=task_json())
+
+    form = operator_client.get(f"/motions/{motion_2026.pk}/apply/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        _apply(operator_client, motion_2026, image(), model_name="kling-v2-6")
+
+    assert "Wave e2e" in form
+    task = MotionTask.objects.get(kind=Kind.MOTION_CREATE)
+    assert task.inputs["motion"]["name"] == "Wave e2e"
+    assert task.inputs["motion"]["upstream_name"] == "Custom motion 2026-12-02"
+    page = operator_client.get(task.get_absolute_url()).content.decode()
+    assert "Wave e2e" in page
