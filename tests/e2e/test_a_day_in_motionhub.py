@@ -199,7 +199,8 @@ def test_a_day_in_motionhub(
     nav(page, "Motions")
     card.get_by_role("link", name="Delete…").click()
     expect(page.locator("h1")).to_have_text("Delete 1 motion?")
-    expect(page.locator(".delete-list")).to_contain_text(motion.name)
+    # The name the person gave it on the upload form, as the card shows it.
+    expect(page.locator(".delete-list")).to_contain_text(motion.shown_name)
     shot(page, "delete-confirm")
     page.get_by_role("button", name="Delete permanently").click()
     expect(page).to_have_url(re.compile(r"/motions/"))
