@@ -17,11 +17,18 @@ from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from motionhub.core.prepared import Prepared
 from motionhub.tasks.models import FINAL, RETRYABLE, SETTLED, MotionTask, State
 
 _FIELDS = ("id", "name", "state", "cover", "account_id", "account__label", "account__email",
            "retried", "updated_at")  # fmt: skip
-_ROWS = MotionTask.objects.order_by("created_at", "id").values_list(*_FIELDS)
+_ROWS = Prepared(
+    lambda batch_id: (
+        MotionTask.objects.filter(batch_id=batch_id)
+        .order_by("created_at", "id")
+        .values_list(*_FIELDS)
+    )
+)
 _COVERS = MotionTask._meta.get_field("cover").storage
 _SETTLED = frozenset(SETTLED)
 _LABELS = dict(State.choices)
@@ -58,7 +65,7 @@ class Board:
 
 
 def board(batch_id: int) -> Board:
-    rows = list(_ROWS.filter(batch_id=batch_id))
+    rows = _ROWS.rows(batch_id)
     prefix = escape(reverse("tasks:history"))
     # Stored names are ours (generated, URL-safe): the storage's base URL, computed once, and
     # the quoted name make the same address as storage.url() per row, at a fraction of its cost.
@@ -109,13 +116,19 @@ def _version(count: int, latest, accounts_sum: int | None) -> str:
     return f"{count}.{moment}.{accounts_sum or 0}"
 
 
-_VERSION = MotionTask.objects.order_by()
+_VERSION = Prepared(
+    lambda batch_id: (
+        MotionTask.objects.filter(batch_id=batch_id)
+        .order_by()
+        .values("batch_id")
+        .annotate(n=Count("id"), latest=Max("updated_at"), accounts=Sum("account_id"))
+        .values_list("n", "latest", "accounts")
+    )
+)
 
 
 def version(batch_id: int) -> str:
     """The board's version, in one small aggregate query: an open page that already shows it
     is answered "no change" without reading or rendering the rows."""
-    found = _VERSION.filter(batch_id=batch_id).aggregate(
-        n=Count("id"), latest=Max("updated_at"), accounts=Sum("account_id")
-    )
-    return _version(found["n"], found["latest"], found["accounts"])
+    found = _VERSION.rows(batch_id)
+    return _version(*found[0]) if found else _version(0, None, None)
