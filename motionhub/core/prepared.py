@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
     from django.db.models import QuerySet
 
-# Ids no row has: found by value among the compiled query's parameters.
-_PLACEHOLDERS = tuple(-(2**62) - n for n in range(8))
+# Ids no row has, found by value among the compiled query's parameters; within a 32-bit
+# column's range, or PostgreSQL's compiler drops the lookup as matching nothing.
+_PLACEHOLDERS = tuple(-2_147_000_000 - n for n in range(8))
 
 
 class Prepared:
