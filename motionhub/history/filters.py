@@ -18,6 +18,7 @@ from django.utils.html import format_html_join
 
 from motionhub.accounts.models import KlingAccount
 from motionhub.core.days import start_of
+from motionhub.core.prepared import Prepared
 from motionhub.tasks import explain
 from motionhub.tasks.models import STATE_GROUPS, Kind, MotionTask, State
 
@@ -67,10 +68,13 @@ FILTER_NAMES = ("q", "account", "kind", "state", "error", "who", "from", "to")
 
 # Querysets built once and cloned per request (as a class-based view's `queryset` is): resolving
 # field names is a good part of what a small ORM query costs, and these run on every page.
-_ACCOUNT_CHOICES = KlingAccount.objects.order_by("email").values_list(
-    "pk", "label", "email", "removed_at"
+# The two choice lists go further: built once per connection (core/prepared.py).
+_ACCOUNT_CHOICES = Prepared(
+    lambda: KlingAccount.objects.order_by("email").values_list("pk", "label", "email", "removed_at")
 )
-_PEOPLE = get_user_model().objects.order_by("username").values_list("username", "pk")
+_PEOPLE = Prepared(
+    lambda: get_user_model().objects.order_by("username").values_list("username", "pk")
+)
 
 
 def tasks() -> QuerySet:
@@ -96,10 +100,10 @@ class Choices:
     def load(cls) -> Choices:
         """Two small queries, whatever the number of tasks."""
         accounts, account_names = [], {}
-        for pk, label, email, removed in _ACCOUNT_CHOICES.all():
+        for pk, label, email, removed in _ACCOUNT_CHOICES.rows():
             accounts.append((pk, _account_name(label, email, removed is not None)))
             account_names[pk] = label or email
-        people = dict(_PEOPLE.all())
+        people = dict(_PEOPLE.rows())
         return cls(
             accounts=accounts,
             people=people,
