@@ -120,7 +120,22 @@ def cases(viewer: User, root: User, *, deep_row: int = DEEP_ROW) -> list[Case]:
         ),
         # The home page right after the counts changed: nothing of its markup can be reused.
         Case("home_changed", reader, reverse("home"), expect='id="chart"', prepare=_forget_home),
+        # The batch fragment right after the batch changed: no kept board, every row read.
+        Case(
+            "batch_poll_changed",
+            reader,
+            reverse("batches:status", args=[bench_batch(BATCH_SIZE)]),
+            headers={"HX-Request": "true"},
+            expect='id="batch-board"',
+            prepare=_forget_boards,
+        ),
     ]
+
+
+def _forget_boards() -> None:
+    from motionhub.batches import board
+
+    board.forget()
 
 
 def _forget_home() -> None:

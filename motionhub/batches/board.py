@@ -108,6 +108,30 @@ def board(batch_id: int) -> Board:
     )
 
 
+# The last board built for each batch, by the version it was built at: everyone watching a run
+# gets it from here until the version moves (one small query instead of reading and
+# formatting every row; `make bench`, batch_poll_vs_bare and batch_poll_changed_vs_bare).
+_LAST: dict[int, Board] = {}
+
+
+def current(batch_id: int, known_version: str | None = None) -> Board:
+    """The board as it is now: the kept one while `known_version` (just read with `version`)
+    is still the one it was built at, else built again and kept."""
+    kept = _LAST.get(batch_id)
+    if kept is not None and known_version is not None and kept.version == known_version:
+        return kept
+    built = board(batch_id)
+    if len(_LAST) >= 256:
+        _LAST.clear()
+    _LAST[batch_id] = built
+    return built
+
+
+def forget() -> None:
+    """Drop the kept boards (the bench measures a poll right after a change with it)."""
+    _LAST.clear()
+
+
 def _version(count: int, latest, accounts_sum: int | None) -> str:
     # What the board shows changes with a task's updated_at (state changes, claims), the number
     # of tasks (a retry joins the batch), or an account (moving a queued task to another

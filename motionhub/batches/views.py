@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from motionhub import audit
 from motionhub.batches import results
-from motionhub.batches.board import board
+from motionhub.batches.board import current as current_board
 from motionhub.batches.board import version as board_version
 from motionhub.core.roles import operator_required, viewer_required, viewer_required_polled
 from motionhub.history.keyset import Keyset
@@ -53,23 +53,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "batches/detail.html",
-        {"batch": batch, "batch_id": batch.pk, "board": board(batch.pk)},
+        {"batch": batch, "batch_id": batch.pk, "board": current_board(batch.pk)},
     )
 
 
 @viewer_required_polled
 @require_GET
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The one polled fragment of a batch page: the database only, one query for the tasks.
+    """The one polled fragment of a batch page: the database only.
 
     Each poll sends the version of the board it shows (`v`); while nothing changed, the answer
     is an empty 204 (htmx swaps nothing and keeps polling) after one aggregate query, so an
-    open page of a long run costs little however many rows it has or people watch it.
+    open page of a long run costs little however many rows it has or people watch it. When it
+    did change, the tasks are read in one more query, once per change for all who watch.
     """
-    seen = request.GET.get("v")
-    if seen and seen == board_version(pk):
+    now = board_version(pk)
+    if request.GET.get("v") == now:
         return HttpResponse(status=204)
-    found = board(pk)
+    found = current_board(pk, now)
     if not found.total and not Batch.objects.filter(pk=pk).exists():
         raise Http404
     response = render(request, "batches/detail.html#board", {"batch_id": pk, "board": found})

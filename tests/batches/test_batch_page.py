@@ -16,6 +16,7 @@ from django.db import connection as db
 from django.db import reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from motionhub.archive.models import KeptFile
 from motionhub.tasks.models import Batch
@@ -71,7 +72,8 @@ def test_the_fragment_keeps_polling_while_a_task_runs_and_stops_with_286_once_al
     url = reverse("batches:status", args=[batch.pk])
 
     running = viewer_client.get(url, headers=HX)
-    batch.tasks.update(state="failed")
+    # As the pipeline moves a state (tasks/timeline.py): updated_at moves with it.
+    batch.tasks.update(state="failed", updated_at=timezone.now())
     done = viewer_client.get(url, headers=HX)
 
     assert running.status_code == 200 and 'hx-trigger="every 2s"' in running.content.decode()
@@ -180,3 +182,28 @@ def test_a_task_of_a_batch_links_back_to_its_batch(viewer_client, make_batch):
     page = viewer_client.get(task.get_absolute_url()).content.decode()
 
     assert f'href="{batch.get_absolute_url()}"' in page
+
+
+def test_everyone_watching_an_unchanged_run_gets_the_board_built_once(
+    viewer_client, operator_client, make_batch
+):
+    batch = make_batch(20, ("queued", "processing"))
+    url = reverse("batches:status", args=[batch.pk])
+    first = viewer_client.get(url, headers=HX)  # builds the board from the rows
+
+    operator_client.get(url, headers=HX)  # the session and role loaded, as on an open page
+    reset_queries()
+    with CaptureQueriesContext(db) as queries:
+        second = operator_client.get(url, headers=HX)
+    asked = [q["sql"] for q in queries.captured_queries]
+    batch.tasks.filter(state="queued").update(state="canceled", updated_at=timezone.now())
+    after_change = operator_client.get(url, headers=HX).content.decode()
+
+    def rows(response) -> list[str]:
+        return re.findall(r'<tr id="task-.*?</tr>', response.content.decode())
+
+    assert len(rows(second)) == 20 and rows(second) == rows(first)
+    # The version's aggregate only: the rows were not read again for the second viewer.
+    assert sum('"name"' in sql for sql in asked) == 0
+    assert "COUNT" in asked[-1] and "MAX" in asked[-1]
+    assert 'data-state="canceled"' in after_change and 'data-state="queued"' not in after_change

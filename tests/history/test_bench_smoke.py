@@ -54,6 +54,7 @@ def test_the_bench_measures_every_case_and_prints_the_target_figures(db, bench_u
         "home",
         "home_changed",
         "batch_poll",
+        "batch_poll_changed",
     ):
         assert figures[f"{case}_ms"] > 0 and figures[f"{case}_queries"] > 0
     assert figures["csv_rows"] == 200
