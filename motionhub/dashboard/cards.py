@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+
+from django.db import connection
 
 from motionhub.accounts.models import Connection, KlingAccount, health_label, health_now
 from motionhub.dashboard.sql import aware, columns, fetch, q
@@ -47,32 +50,32 @@ _ACCOUNT_FIELDS = (
 def accounts() -> list[tuple]:
     """Every account, removed ones included (the failures name them too), in the admin's
     order, as (id, label, email, connection name, enabled, max_jobs, slots_in_use, credits,
-    session_expires_at, last_error, removed_at, health, health_until, health_reason): one query.
+    session_expires_at, last_error, removed_at, health, health_until, health_reason,
+    in_flight): one query, the tasks holding a slot counted in it (only live tasks are read,
+    through the in-flight index, whatever the history).
     """
-    fields = columns(KlingAccount, _ACCOUNT_FIELDS, "a")
-    conn = Connection._meta
-    sql = (
-        f"SELECT {fields}, c.{q('name')} FROM {q(KlingAccount._meta.db_table)} a "  # noqa: S608
-        f"JOIN {q(conn.db_table)} c ON c.{q(conn.pk.column)} = a.{q('connection_id')} "
-        f"ORDER BY c.{q('name')}, a.{q('email')}"
-    )
     return [
         (pk, label, email, connection_name, bool(enabled), max_jobs, slots, credits,
-         aware(expires), error, removed, health, aware(until), reason)
+         aware(expires), error, removed, health, aware(until), reason, busy or 0)
         for pk, label, email, enabled, max_jobs, slots, credits, expires, error, removed,
-        health, until, reason, connection_name in fetch(sql)
+        health, until, reason, connection_name, busy in fetch(*_accounts_sql(connection.vendor))
     ]  # fmt: skip
 
 
-def _in_flight() -> dict[int, int]:
-    """Tasks holding a slot, per account: only live tasks are read, whatever the history."""
+@lru_cache(maxsize=4)
+def _accounts_sql(_vendor: str) -> tuple[str, list[str]]:
+    fields = columns(KlingAccount, _ACCOUNT_FIELDS, "a")
+    conn, table = Connection._meta, q(MotionTask._meta.db_table)
     states = ", ".join(["%s"] * len(IN_FLIGHT))
-    table, account = q(MotionTask._meta.db_table), q("account_id")
     sql = (
-        f"SELECT {account}, COUNT(*) FROM {table} "  # noqa: S608 - our names
-        f"WHERE {q('state')} IN ({states}) GROUP BY {account}"
+        f"SELECT {fields}, c.{q('name')}, f.n FROM {q(KlingAccount._meta.db_table)} a "  # noqa: S608
+        f"JOIN {q(conn.db_table)} c ON c.{q(conn.pk.column)} = a.{q('connection_id')} "
+        f"LEFT JOIN (SELECT {q('account_id')} AS account, COUNT(*) AS n FROM {table} "
+        f"WHERE {q('state')} IN ({states}) GROUP BY {q('account_id')}) f "
+        f"ON f.account = a.{q('id')} "
+        f"ORDER BY c.{q('name')}, a.{q('email')}"
     )
-    return dict(fetch(sql, [state.value for state in IN_FLIGHT]))
+    return sql, [state.value for state in IN_FLIGHT]
 
 
 def account_names(rows: list[tuple]) -> dict[int, str]:
@@ -80,12 +83,11 @@ def account_names(rows: list[tuple]) -> dict[int, str]:
 
 
 def account_cards(prefix: str, now: datetime, rows: list[tuple]) -> list[AccountCard]:
-    """Cards for the active accounts among `rows`, with their in-flight counts: one query."""
-    busy = _in_flight()
+    """Cards for the active accounts among `rows` (from `accounts`), nothing more read."""
     cards = []
     for row in rows:
         (pk, label, email, conn, enabled, max_jobs, slots, credits, expires, error, removed,
-         health, until, reason) = row  # fmt: skip
+         health, until, reason, in_flight) = row  # fmt: skip
         if removed is not None:
             continue
         warning = ""
@@ -105,7 +107,7 @@ def account_cards(prefix: str, now: datetime, rows: list[tuple]) -> list[Account
                 credits=credits,
                 session_expires_at=expires,
                 last_error=error,
-                in_flight=busy.get(pk, 0),
+                in_flight=in_flight,
                 session_warning=warning,
                 health=(state := health_now(enabled, health, until)),
                 health_label=health_label(state, until),

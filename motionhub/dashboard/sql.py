@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.db import connection
 
@@ -13,7 +14,14 @@ def q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def columns(model, fields: Iterable[str], alias: str = "") -> str:
+def columns(model, fields: tuple[str, ...], alias: str = "") -> str:
+    return _columns(connection.vendor, model, tuple(fields), alias)
+
+
+@lru_cache(maxsize=64)
+def _columns(_vendor: str, model, fields: tuple[str, ...], alias: str) -> str:
+    # Quoted once per database kind: the names are ours and fixed, and quoting them on every
+    # load was a good part of these small reads.
     prefix = f"{alias}." if alias else ""
     return ", ".join(prefix + q(model._meta.get_field(name).column) for name in fields)
 
