@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -63,9 +64,21 @@ def per_day(today: date, days: int = CHART_DAYS) -> PerDay:
     A task dated after today (a clock running ahead) is counted today, as a count of tasks
     "created since" and a chart whose last bar holds "today and later" would count it.
     """
-    first = today - timedelta(days=days - 1)
+    return _per_day(today, tuple(rollup.read_since(today - timedelta(days=days - 1))))
+
+
+def forget() -> None:
+    """Drop the kept figures (with dashboard.views.forget_markup)."""
+    _per_day.cache_clear()
+    _failures.cache_clear()
+
+
+@lru_cache(maxsize=16)
+def _per_day(today: date, rows: tuple) -> PerDay:
+    # Kept for the same rows, as the markup made from them is (dashboard/views.py). Callers
+    # only read the counts.
     counts: PerDay = {}
-    for day, *numbers in rollup.read_since(first):
+    for day, *numbers in rows:
         day_counts = counts.setdefault(min(day, today), {})
         for outcome, n in zip(TaskDayCount.OUTCOMES, numbers, strict=True):
             if n:
@@ -219,8 +232,15 @@ def recent_failures(
         for state in STATE_GROUPS[FAILURES].states:
             rows += _NEWEST.filter(state=state)[:limit]
         rows.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    return _failures(detail_prefix, tuple(names.items()), tuple(rows[:limit]))
+
+
+@lru_cache(maxsize=16)
+def _failures(detail_prefix: str, names: tuple, rows: tuple) -> list[dict]:
+    # Kept for the same rows and names, as their markup is (markup.failures_html).
+    names = dict(names)
     failures = []
-    for created_at, pk, name, state, category, message, account_id in rows[:limit]:
+    for created_at, pk, name, state, category, message, account_id in rows:
         failures.append(
             {
                 "id": pk,
