@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django_q.tasks import async_task
@@ -11,6 +12,9 @@ from django_q.tasks import async_task
 from motionhub.sandbox import lifecycle, payloads
 from motionhub.sandbox.lifecycle import Status
 from motionhub.sandbox.models import Callback, Task
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def observe(task: Task, now: datetime | None = None) -> Status:
@@ -20,8 +24,11 @@ def observe(task: Task, now: datetime | None = None) -> Status:
     return status
 
 
-def record(task: Task, status: Status) -> bool:
-    """Announce `status` unless it (or a later one) already was; True when this call did."""
+def record(task: Task, status: Status, deliver: Callable[[int], object] | None = None) -> bool:
+    """Announce `status` unless it (or a later one) already was; True when this call did.
+
+    The callback is POSTed by a django-q2 job, or by `deliver(callback_id)` once the record is
+    committed (the clock's own thread, which no request waits on)."""
     # Statuses only grow (5 → 10 → 50/99), so "raise the column" is a compare-and-set: of several
     # processes seeing the same change, exactly one wins and sends the callback.
     with transaction.atomic():  # the status and its callback record commit together
@@ -29,19 +36,20 @@ def record(task: Task, status: Status) -> bool:
             last_notified_status=status.code
         )
         if won and task.reply_url and not status.gone:
-            _announce(task, status)
+            _announce(task, status, deliver or _enqueue)
     return bool(won)
 
 
-def _announce(task: Task, status: Status) -> None:
+def _enqueue(callback_id: int) -> None:
+    async_task("motionhub.sandbox.jobs.deliver_callback", callback_id)
+
+
+def _announce(task: Task, status: Status, deliver: Callable[[int], object]) -> None:
     payload = payloads.task_body(task, status)
     if task.reply_ref:
         payload["replyRef"] = task.reply_ref
     callback = Callback.objects.create(
         task_id=task.pk, status=status.code, url=task.reply_url, payload=payload
     )
-    # The POST itself runs in a django-q2 worker, never inside the request that noticed.
-    transaction.on_commit(
-        functools.partial(async_task, "motionhub.sandbox.jobs.deliver_callback", callback.pk),
-        robust=True,
-    )
+    # The POST never runs inside the request that noticed: a worker or the clock sends it.
+    transaction.on_commit(functools.partial(deliver, callback.pk), robust=True)
