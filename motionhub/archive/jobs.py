@@ -3,8 +3,8 @@
     motionhub.archive.jobs.archive_task(task_id)   one task's files (queued on success)
     motionhub.archive.jobs.sweep()                 the schedule: failed ones again, lost ones
 
-- motion-create: the clean MP4 (GET /assets/download's cdnUrl), else the watermarked video;
-  and the cover.
+- motion-create: the clean MP4 (GET /assets/download's cdnUrl, asked by this job: download.py),
+  else the watermarked video; and the cover.
 - motion-upload: the cover, and the BVH and binary archives where upstream lists them (the
   2025 `extData` of the new motion in GET /videos/motions?mine=true).
 
@@ -34,9 +34,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from motionhub.archive import download
 from motionhub.archive.models import RETRIED, ArchiveState, FileKind, KeptFile, TaskArchive
 from motionhub.core import crypto
-from motionhub.tasks import results
 from motionhub.tasks.models import Kind, MotionTask, State
 from motionhub.useapi import FetchRefused, UseapiError
 from motionhub.useapi.links import http_url
@@ -103,7 +103,7 @@ def _archive(task: MotionTask) -> tuple[list[str], list[str], bool]:
     kept = set(KeptFile.objects.filter(task=task).values_list("kind", flat=True))
     retry = False
     if task.kind == Kind.MOTION_CREATE:
-        wanted, problems = _create_files(task, kept)
+        wanted, problems = _create_files(task, client, kept)
     else:
         wanted, problems, retry = _upload_files(task, client, kept)
     notes: list[str] = []
@@ -126,10 +126,9 @@ def _archive(task: MotionTask) -> tuple[list[str], list[str], bool]:
     return problems, notes, retry
 
 
-def _create_files(task: MotionTask, kept: set[str]) -> tuple[list[Wanted], list[str]]:
-    if "download" not in task.upstream and not kept & {FileKind.CLEAN_VIDEO, FileKind.VIDEO}:
-        results.fetch_clean_download(task.pk)  # the link job has not run (yet): ask now
-        task.refresh_from_db(fields=["upstream"])
+def _create_files(task: MotionTask, client, kept: set[str]) -> tuple[list[Wanted], list[str]]:
+    if not kept & {FileKind.CLEAN_VIDEO, FileKind.VIDEO} and download.wants_asking(task):
+        download.ask_clean_download(task, client)  # this job is the one that asks upstream
     result = task.upstream.get("result") or {}
     clean = http_url((task.upstream.get("download") or {}).get("cdnUrl"))
     video = http_url(result.get("video_url"))
