@@ -35,7 +35,14 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from motionhub.archive import download
-from motionhub.archive.models import RETRIED, ArchiveState, FileKind, KeptFile, TaskArchive
+from motionhub.archive.models import (
+    RETRIED,
+    ArchiveState,
+    FileKind,
+    KeptFile,
+    SpaceUsed,
+    TaskArchive,
+)
 from motionhub.core import crypto
 from motionhub.tasks.models import Kind, MotionTask, State
 from motionhub.useapi import FetchRefused, UseapiError
@@ -192,10 +199,13 @@ def _keep(task: MotionTask, client, kind: str, url: str) -> KeptFile:
             name = default_storage.save(_storage_name(task, kind, url, fetched.content_type),
                                         File(tmp))  # fmt: skip
         try:
-            return KeptFile.objects.create(
-                task=task, kind=kind, name=name, size=fetched.size, sha256=fetched.sha256,
-                content_type=fetched.content_type, source_url=fetched.source_url,
-            )  # fmt: skip
+            with transaction.atomic():
+                kept = KeptFile.objects.create(
+                    task=task, kind=kind, name=name, size=fetched.size, sha256=fetched.sha256,
+                    content_type=fetched.content_type, source_url=fetched.source_url,
+                )  # fmt: skip
+                SpaceUsed.add(SpaceUsed.RESULTS, fetched.size)
+            return kept
         except IntegrityError:
             default_storage.delete(name)  # another run kept this kind meanwhile
             return KeptFile.objects.get(task=task, kind=kind)

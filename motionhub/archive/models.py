@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,6 +59,7 @@ class ArchiveState(models.TextChoices):
     DONE = "done", "Archived"
     FAILED = "failed", "Not archived yet"  # the sweep tries again
     GAVE_UP = "gave_up", "Not archived"  # refused, or too many tries
+    EXPIRED = "expired", "No longer kept"  # removed by retention (motionhub/archive/retention.py)
 
 
 RETRIED = (ArchiveState.PENDING, ArchiveState.FAILED)
@@ -127,5 +128,40 @@ class TaskArchive(models.Model):
         return self.state in (ArchiveState.PENDING, ArchiveState.RUNNING)
 
     @property
+    def is_expired(self) -> bool:
+        return self.state == ArchiveState.EXPIRED
+
+    @property
     def not_archived(self) -> bool:
         return self.state in (ArchiveState.FAILED, ArchiveState.GAVE_UP)
+
+
+class SpaceUsed(models.Model):
+    """The space taken in storage by one kind of file, so the home page reads one small row
+    instead of adding up the files. Kept results are counted as they are kept and removed
+    (and recounted daily); inputs are measured daily by the retention job."""
+
+    INPUTS = "inputs"
+    RESULTS = "results"
+
+    kind = models.CharField(max_length=20, primary_key=True)
+    bytes = models.BigIntegerField(default=0)
+    files = models.BigIntegerField(default=0)
+    measured_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.bytes} bytes in {self.files} files"
+
+    @classmethod
+    def add(cls, kind: str, size: int, files: int = 1) -> None:
+        """Count files kept (or removed, with negative numbers) as it happens."""
+        if not cls.objects.filter(kind=kind).update(bytes=F("bytes") + size,
+                                                    files=F("files") + files):  # fmt: skip
+            cls.objects.get_or_create(kind=kind, defaults={"bytes": max(size, 0),
+                                                           "files": max(files, 0)})  # fmt: skip
+
+    @classmethod
+    def set(cls, kind: str, size: int, files: int) -> None:
+        cls.objects.update_or_create(
+            kind=kind, defaults={"bytes": size, "files": files, "measured_at": timezone.now()}
+        )
