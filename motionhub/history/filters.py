@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
 from django.utils.html import format_html_join
 
 from motionhub.accounts.models import KlingAccount
+from motionhub.archive.models import ArchiveState, FileKind, KeptFile
 from motionhub.core.days import start_of
 from motionhub.tasks import explain
 from motionhub.tasks.models import STATE_GROUPS, Kind, MotionTask, State
@@ -61,8 +63,12 @@ ROW_FIELDS = (
     "account_id",
     "submitted_by_id",
 )
+# After them, what a row links as its result: the kept video's and cover's ids (one indexed
+# look-up each, inside the page's one query) and, while nothing is kept, upstream's URLs.
+RESULT_FIELDS = ("kept_video", "kept_cover", "upstream_video", "upstream_cover")
 # The filters in the order they appear in a canonical query string.
-FILTER_NAMES = ("q", "account", "kind", "state", "error", "who", "from", "to")
+FILTER_NAMES = ("q", "account", "kind", "state", "error", "who", "from", "to", "archived")
+ARCHIVED_CHOICES = [("yes", "Archived"), ("no", "Succeeded, not archived")]
 
 
 # Querysets built once and cloned per request (as a class-based view's `queryset` is): resolving
@@ -78,7 +84,21 @@ def tasks() -> QuerySet:
     return _TASK_ROWS.all()
 
 
-_TASK_ROWS = MotionTask.objects.values_list(*ROW_FIELDS)
+def _kept(*kinds: str) -> Subquery:
+    # clean_video sorts before video: the clean master is linked when both are kept.
+    return Subquery(
+        KeptFile.objects.filter(task=OuterRef("pk"), kind__in=kinds)
+        .order_by("kind")
+        .values("pk")[:1]
+    )
+
+
+_TASK_ROWS = MotionTask.objects.annotate(
+    kept_video=_kept(FileKind.CLEAN_VIDEO, FileKind.VIDEO),
+    kept_cover=_kept(FileKind.COVER),
+    upstream_video=KT("upstream__result__video_url"),
+    upstream_cover=KT("upstream__result__cover_url"),
+).values_list(*ROW_FIELDS, *RESULT_FIELDS)
 
 
 @dataclass
@@ -120,6 +140,7 @@ class Filters:
     who: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    archived: str = ""  # "yes": a kept copy; "no": succeeded, nothing (fully) kept
     errors: dict[str, str] = field(default_factory=dict)
     _who_id: int | None = None
 
@@ -155,6 +176,11 @@ class Filters:
                 f.who, f._who_id = raw, choices.people[raw]
             else:
                 f.errors["who"] = "No such person."
+        if raw := _text(data, "archived"):
+            if raw in dict(ARCHIVED_CHOICES):
+                f.archived = raw
+            else:
+                f.errors["archived"] = "Choose archived or not."
         f.date_from = f._date(data, "from")
         f.date_to = f._date(data, "to")
         if f.date_from and f.date_to and f.date_from > f.date_to:
@@ -192,6 +218,10 @@ class Filters:
             tasks = tasks.filter(created_at__gte=start_of(self.date_from))
         if self.date_to:
             tasks = tasks.filter(created_at__lt=start_of(self.date_to + timedelta(days=1)))
+        if self.archived == "yes":
+            tasks = tasks.filter(archive__state=ArchiveState.DONE)
+        elif self.archived == "no":
+            tasks = tasks.filter(state=State.SUCCEEDED).exclude(archive__state=ArchiveState.DONE)
         if self.q:
             match = Q(name__icontains=self.q)
             # Upstream ids are 64-bit integers: only a number that fits can be one.
@@ -211,6 +241,7 @@ class Filters:
             "who": self.who,
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
+            "archived": self.archived,
         }
         return {name: values[name] for name in FILTER_NAMES if values[name]}
 
@@ -274,4 +305,5 @@ def controls(filters: Filters, choices: Choices) -> list[Control]:
         select("who", "Submitted by", "Anyone", ((n, n) for n in choices.people), filters.who),
         text("from", "From", "date"),
         text("to", "To", "date"),
+        select("archived", "Result kept", "Archived or not", ARCHIVED_CHOICES, filters.archived),
     ]
