@@ -17,11 +17,23 @@ from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from motionhub.archive.links import (
+    RESULT_FIELDS,
+    cover_src,
+    kept_url_pattern,
+    result_annotations,
+    result_links,
+)
 from motionhub.tasks.models import FINAL, RETRYABLE, SETTLED, MotionTask, State
 
 _FIELDS = ("id", "name", "state", "cover", "account_id", "account__label", "account__email",
            "retried", "updated_at")  # fmt: skip
-_ROWS = MotionTask.objects.order_by("created_at", "id").values_list(*_FIELDS)
+# A success's result (its kept video and cover, else upstream's) rides along: archive/links.py.
+_ROWS = (
+    MotionTask.objects.annotate(**result_annotations())
+    .order_by("created_at", "id")
+    .values_list(*_FIELDS, *RESULT_FIELDS)
+)
 _COVERS = MotionTask._meta.get_field("cover").storage
 _SETTLED = frozenset(SETTLED)
 _LABELS = dict(State.choices)
@@ -30,7 +42,7 @@ _BADGES = {value: f'<span class="badge {value}" data-state="{value}">{escape(lab
 # One row: id, state, thumbnail, tasks prefix, id, name, account, badge, retried mark.
 _ROW = (
     '<tr id="task-{}" data-state="{}"><td>{}</td>'
-    '<td><a href="{}{}/">{}</a></td><td>{}</td><td>{}{}</td></tr>\n'
+    '<td><a href="{}{}/">{}</a></td><td>{}</td><td>{}{}</td><td>{}</td></tr>\n'
 )
 _THUMB = '<img class="thumb" src="{}{}" alt="" loading="lazy">'
 _RETRIED = ' <span class="muted small">retried</span>'
@@ -63,12 +75,13 @@ def board(batch_id: int) -> Board:
     # Stored names are ours (generated, URL-safe): the storage's base URL, computed once, and
     # the quoted name make the same address as storage.url() per row, at a fraction of its cost.
     media = escape(_COVERS.url(""))
+    kept_url = kept_url_pattern()
     accounts: dict[int | None, str] = {None: _AUTOMATIC}
     counts: Counter[str] = Counter()
     to_retry = attention = 0
     out = []
     latest, accounts_sum = None, 0
-    for pk, name, state, cover, account_id, label, email, retried, updated in rows:
+    for pk, name, state, cover, account_id, label, email, retried, updated, *result in rows:
         counts[state] += 1
         if latest is None or updated > latest:
             latest = updated
@@ -84,10 +97,19 @@ def board(batch_id: int) -> Board:
         badge = _BADGES.get(state)
         if badge is None:  # a state this code does not know: shown as it is, escaped
             badge = state = escape(state)
-        thumb = _THUMB.format(media, escape(quote(cover))) if cover else ""
+        links = ""
+        if state == State.SUCCEEDED:
+            # The result's cover (kept, else upstream's while nothing is kept) over the input's.
+            made = cover_src(kept_url, result[1], result[3])
+            thumb = _THUMB.format(made, "") if made else ""
+            links = result_links(kept_url, *result)
+        else:
+            thumb = ""
+        if not thumb and cover:
+            thumb = _THUMB.format(media, escape(quote(cover)))
         out.append(
             _ROW.format(pk, state, thumb, prefix, pk, escape(name), account, badge,
-                        _RETRIED if retried else "")
+                        _RETRIED if retried else "", links)
         )  # fmt: skip
     return Board(
         version=_version(len(rows), latest, accounts_sum),

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.fields.json import KT
+from django.db.models import Q
 from django.utils.html import format_html_join
 
 from motionhub.accounts.models import KlingAccount
-from motionhub.archive.models import ArchiveState, FileKind, KeptFile
+from motionhub.archive.links import RESULT_FIELDS, result_annotations
+from motionhub.archive.models import ArchiveState
 from motionhub.core.days import start_of
 from motionhub.tasks import explain
 from motionhub.tasks.models import STATE_GROUPS, Kind, MotionTask, State
@@ -63,9 +63,7 @@ ROW_FIELDS = (
     "account_id",
     "submitted_by_id",
 )
-# After them, what a row links as its result: the kept video's and cover's ids (one indexed
-# look-up each, inside the page's one query) and, while nothing is kept, upstream's URLs.
-RESULT_FIELDS = ("kept_video", "kept_cover", "upstream_video", "upstream_cover")
+# After them, what a row links as its result (archive/links.py: RESULT_FIELDS), annotated.
 # The filters in the order they appear in a canonical query string.
 FILTER_NAMES = ("q", "account", "kind", "state", "error", "who", "from", "to", "archived")
 ARCHIVED_CHOICES = [("yes", "Archived"), ("no", "Succeeded, not archived")]
@@ -84,21 +82,9 @@ def tasks() -> QuerySet:
     return _TASK_ROWS.all()
 
 
-def _kept(*kinds: str) -> Subquery:
-    # clean_video sorts before video: the clean master is linked when both are kept.
-    return Subquery(
-        KeptFile.objects.filter(task=OuterRef("pk"), kind__in=kinds)
-        .order_by("kind")
-        .values("pk")[:1]
-    )
-
-
-_TASK_ROWS = MotionTask.objects.annotate(
-    kept_video=_kept(FileKind.CLEAN_VIDEO, FileKind.VIDEO),
-    kept_cover=_kept(FileKind.COVER),
-    upstream_video=KT("upstream__result__video_url"),
-    upstream_cover=KT("upstream__result__cover_url"),
-).values_list(*ROW_FIELDS, *RESULT_FIELDS)
+_TASK_ROWS = MotionTask.objects.annotate(**result_annotations()).values_list(
+    *ROW_FIELDS, *RESULT_FIELDS
+)
 
 
 @dataclass

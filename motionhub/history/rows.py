@@ -13,13 +13,12 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from motionhub.archive.links import kept_url_pattern, result_links
 from motionhub.tasks import explain
 from motionhub.tasks.models import SETTLED, Kind, State
-from motionhub.useapi.links import http_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -78,25 +77,6 @@ def _local(moment: datetime, tz) -> str:
     return moment.astimezone(tz).isoformat(" ", "seconds")[:19]
 
 
-def _result(kept_url: str, kept_video, kept_cover, upstream_video, upstream_cover) -> str:
-    """Links to the kept video and cover (served behind login); upstream's, marked as such,
-    only while nothing is kept (their links expire)."""
-    links = []
-    if kept_video:
-        links.append(f'<a class="kept" href="{kept_url.format(kept_video)}">video</a>')
-    elif video := http_url(upstream_video):
-        links.append(f'<a class="upstream" href="{escape(video)}" rel="noreferrer">video</a>')
-    if kept_cover:
-        links.append(f'<a class="kept" href="{kept_url.format(kept_cover)}">cover</a>')
-    elif cover := http_url(upstream_cover):
-        links.append(f'<a class="upstream" href="{escape(cover)}" rel="noreferrer">cover</a>')
-    if not links:
-        return ""
-    if not (kept_video or kept_cover):
-        links.append('<span class="muted">(upstream)</span>')
-    return " ".join(links)
-
-
 def rows_html(rows: Iterable[tuple], choices: Choices, *, prefix: str) -> SafeString:
     """The <tr> elements of a page of ROW_FIELDS tuples. `prefix` is the address of /tasks/,
     computed once per request: links are built by formatting, not a reverse() per row.
@@ -109,7 +89,7 @@ def rows_html(rows: Iterable[tuple], choices: Choices, *, prefix: str) -> SafeSt
     }
     people = {pk: escape(name) for pk, name in choices.usernames.items()}
     # One reverse() for the page: each kept file's address is this with its id.
-    kept_url = escape(reverse("archive:file", args=[0])).replace("/0/", "/{}/")
+    kept_url = kept_url_pattern()
     out = []
     for (created, pk, kind, name, state, category, finished, account_id, who_id,
          *result) in rows:  # fmt: skip
@@ -120,7 +100,7 @@ def rows_html(rows: Iterable[tuple], choices: Choices, *, prefix: str) -> SafeSt
                 people.get(who_id, "—"), _state_badge(state), _category_badge(category),
                 _local(created, tz), _local(finished, tz) if finished else "—",
                 duration(created, finished, state),
-                _result(kept_url, *result) if state == State.SUCCEEDED else "",
+                result_links(kept_url, *result) if state == State.SUCCEEDED else "",
             )
         )  # fmt: skip
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or ours

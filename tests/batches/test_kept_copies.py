@@ -1,0 +1,49 @@
+"""The batch page shows each success's result from its kept copy (cover as the thumbnail,
+links to the kept video and cover, served behind login), upstream's only while nothing is kept,
+and the task's own input cover for the rest; the fragment's query count does not move."""
+
+from __future__ import annotations
+
+from motionhub.archive.models import FileKind, KeptFile
+from motionhub.tasks.models import MotionTask
+
+from .test_batch_page import HX, _fragment_queries
+
+
+def _keep(task, kind: str) -> KeptFile:
+    return KeptFile.objects.create(task=task, kind=kind, name=f"archive/{task.pk}-{kind}",
+                                   size=1, sha256="", content_type="image/jpeg",
+                                   source_url="https://cdn.test/x")  # fmt: skip
+
+
+def test_successes_show_their_kept_copy_and_upstream_only_while_nothing_is_kept(
+    viewer_client, make_batch, account
+):
+    batch = make_batch(3, ("succeeded", "succeeded", "failed"), account=account)
+    kept_task, waiting, failed = batch.tasks.order_by("id")
+    for task in (kept_task, waiting):
+        MotionTask.objects.filter(pk=task.pk).update(upstream={"result": {
+            "video_url": f"https://cdn.test/{task.pk}.mp4",
+            "cover_url": f"https://cdn.test/{task.pk}.jpg"}})  # fmt: skip
+    video, cover = _keep(kept_task, FileKind.CLEAN_VIDEO), _keep(kept_task, FileKind.COVER)
+
+    page = viewer_client.get(batch.get_absolute_url()).content.decode()
+    fragment = viewer_client.get(f"/batches/{batch.pk}/status/", headers=HX).content.decode()
+    for html in (page, fragment):
+        row = lambda task: html.split(f'<tr id="task-{task.pk}"')[1].split("</tr>")[0]  # noqa: E731, B023
+        assert f'<img class="thumb" src="{cover.url}"' in row(kept_task)
+        assert f'href="{video.url}">video</a>' in row(kept_task)
+        assert "cdn.test" not in row(kept_task)
+        assert f'src="https://cdn.test/{waiting.pk}.jpg"' in row(waiting)
+        assert "(upstream)" in row(waiting)
+        assert "/media/motions/covers/" in row(failed)  # no result: the input cover
+
+
+def test_the_fragment_still_costs_the_same_queries_with_kept_files(
+    viewer_client, make_batch, account
+):
+    small = make_batch(5, ("succeeded",), account=account)
+    big = make_batch(200, ("succeeded",), account=account)
+    for task in list(small.tasks.all()) + list(big.tasks.all()):
+        _keep(task, FileKind.COVER)
+    assert _fragment_queries(viewer_client, small)[0] == _fragment_queries(viewer_client, big)[0]
