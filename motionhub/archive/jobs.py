@@ -147,11 +147,23 @@ def _create_files(task: MotionTask, client, kept: set[str]) -> tuple[list[Wanted
         wanted.append((FileKind.CLEAN_VIDEO, clean))
     elif video:
         wanted.append((FileKind.VIDEO, video))
+    elif refused := _not_http(FileKind.VIDEO, result.get("video_url")):
+        notes.append(refused)
     else:
         notes.append("Upstream gave no video URL.")
     if cover := http_url(result.get("cover_url")):
         wanted.append((FileKind.COVER, cover))
+    elif refused := _not_http(FileKind.COVER, result.get("cover_url")):
+        notes.append(refused)
     return wanted, notes
+
+
+def _not_http(kind: str, raw: object) -> str:
+    """Why an address upstream gave is not fetched at all (a `javascript:`, `ftp:`, `file:`
+    address never becomes a request); "" when there was none."""
+    if isinstance(raw, str) and raw.strip():
+        return f"{FileKind(kind).label}: the address upstream gave is not an http(s) URL."
+    return ""
 
 
 def _upload_files(task: MotionTask, client, kept: set[str]) -> tuple[list[Wanted], list[str], bool]:
