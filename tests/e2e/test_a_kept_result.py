@@ -1,7 +1,7 @@
 """A kept result in a real browser: a motion of ours (uploaded first) is applied to an image,
-the worker cluster makes the video and the archive job keeps it; then the sandbox's own file is gone (it
-answers 404), and the task page still plays the kept copy: the <video> source is the kept
-file's address, served behind login, and the browser loads and decodes it.
+the worker cluster makes the video and the archive job keeps it; then the sandbox's own file
+is gone (it answers 404), and the task page still plays the kept copy: the <video> source is
+the kept file's address, served behind login, and the browser loads and decodes it.
 
 Screenshot: test-artifacts/e2e/kept-result.png.
 """
@@ -59,8 +59,8 @@ def test_the_task_page_plays_the_kept_copy_after_the_sandbox_forgot_the_file(
     setup = Client()
     setup.force_login(bob)
     clip = make_clip(tmp_path / "wave.mp4", 3)
-    setup.post("/motions/upload/", {"name": "Wave", "account": str(account.pk),
-               "video": SimpleUploadedFile("wave.mp4", clip.read_bytes(), "video/mp4")})  # fmt: skip
+    upload = SimpleUploadedFile("wave.mp4", clip.read_bytes(), "video/mp4")
+    setup.post("/motions/upload/", {"name": "Wave", "account": str(account.pk), "video": upload})
     wait_for(lambda: MotionTask.objects.filter(kind="motion_upload", state=State.SUCCEEDED)
              .exists(), 60, "the upload to succeed")  # fmt: skip
     library_jobs.refresh_account(account.pk)
