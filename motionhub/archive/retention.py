@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from motionhub.archive.models import ArchiveState, KeptFile, SpaceUsed, TaskArchive
 from motionhub.audit import Action, record
@@ -36,20 +38,33 @@ INPUT_FIELDS = ("video", "cover", "image")
 # Where inputs live in storage (tasks' upload_to folders and the staged images of runs).
 INPUTS_FOLDER = "motions"
 BATCH = 500
+JOB = "motionhub.archive.retention.apply"
+# Well inside Q_TIMEOUT (600 s by default), with room for the measuring at the end.
+BUDGET_SECONDS = 300.0
 
 
-def apply(now=None) -> dict:
-    """Remove what is past its retention, then measure the space used. Returns the counts."""
+def apply(now=None, budget_seconds: float = BUDGET_SECONDS) -> dict:
+    """Remove what is past its retention, then measure the space used. Returns the counts.
+
+    A run stops removing after `budget_seconds` (a job must end within Q_TIMEOUT) and queues
+    another run for the rest, so a first run on a large history catches up in a few jobs.
+    """
     now = now or timezone.now()
+    deadline = time.monotonic() + budget_seconds
     inputs_days = settings.MOTIONHUB_KEEP_INPUTS_DAYS
     results_days = settings.MOTIONHUB_KEEP_RESULTS_DAYS
     done = {"input_files": 0, "input_tasks": 0, "result_files": 0, "result_bytes": 0}
     if inputs_days is not None:
-        done["input_files"], done["input_tasks"] = remove_inputs(now - timedelta(days=inputs_days))
-    if results_days is not None:
-        done["result_files"], done["result_bytes"] = remove_results(
-            now - timedelta(days=results_days), results_days
+        done["input_files"], done["input_tasks"] = remove_inputs(
+            now - timedelta(days=inputs_days), deadline
         )
+    if results_days is not None and time.monotonic() < deadline:
+        done["result_files"], done["result_bytes"] = remove_results(
+            now - timedelta(days=results_days), results_days, deadline
+        )
+    if time.monotonic() >= deadline:
+        log.info("retention: out of time after %s; another run continues", done)
+        async_task(JOB, task_name="storage-retention-continued")
     if done["input_files"] or done["input_tasks"] or done["result_files"]:
         record(
             None, Action.RETENTION, actor_name="system", target_type="storage",
@@ -67,7 +82,7 @@ def _span(days: int | None) -> str:
     return "forever" if days is None else f"{days} days"
 
 
-def remove_inputs(cutoff) -> tuple[int, int]:
+def remove_inputs(cutoff, deadline: float = float("inf")) -> tuple[int, int]:
     """Inputs of tasks final before `cutoff`: (files deleted, tasks marked)."""
     expired = Q(state__in=FINAL, finished_at__lt=cutoff)
     holds_a_file = ~Q(video="") | ~Q(cover="") | ~Q(image="")
@@ -79,18 +94,19 @@ def remove_inputs(cutoff) -> tuple[int, int]:
             .order_by("pk")
             .only("pk", "inputs", *INPUT_FIELDS)[:BATCH]
         )
-        if not batch:
+        if not batch or time.monotonic() >= deadline:
             return files, tasks
         last_pk = batch[-1].pk
         names = {getattr(t, f).name for t in batch for f in INPUT_FIELDS if getattr(t, f)}
-        # A file another task still needs (a retry, a run's shared image) stays for now.
+        # A file another task still needs (a retry, a run's shared image) stays for now: one
+        # read per batch of the tasks not yet past their time that name any of these files.
         needed = set()
-        for field in INPUT_FIELDS:
-            needed |= set(
-                MotionTask.objects.filter(**{f"{field}__in": names})
-                .exclude(expired)
-                .values_list(field, flat=True)
-            )
+        for row in (
+            MotionTask.objects.filter(Q(video__in=names) | Q(cover__in=names) | Q(image__in=names))
+            .exclude(expired)
+            .values_list(*INPUT_FIELDS)
+        ):
+            needed |= set(row) & names
         for name in names - needed:
             _delete(name)
             files += 1
@@ -109,12 +125,12 @@ def remove_inputs(cutoff) -> tuple[int, int]:
             tasks += 1
 
 
-def remove_results(cutoff, days: int) -> tuple[int, int]:
+def remove_results(cutoff, days: int, deadline: float = float("inf")) -> tuple[int, int]:
     """Kept files of tasks that succeeded before `cutoff`: (files deleted, bytes freed)."""
     files = size = 0
     while True:
         batch = list(KeptFile.objects.filter(task__finished_at__lt=cutoff).order_by("pk")[:BATCH])
-        if not batch:
+        if not batch or time.monotonic() >= deadline:
             return files, size
         for kept in batch:
             _delete(kept.name)

@@ -165,3 +165,17 @@ def test_the_home_page_shows_the_space_used(upload, viewer_client):
     section = page.split('id="storage-space"')[1].split("</section>")[0]
     assert "uploaded inputs" in section and "2 files, measured" in section
     assert "<strong>1.0\xa0MB</strong> kept results" in section and "(1 file)" in section
+
+
+def test_a_run_out_of_time_queues_another_that_finishes(upload, media_root, database_broker):
+    from django_q.models import OrmQ
+
+    tasks = [upload(40) for _ in range(3)]
+
+    done = retention.apply(budget_seconds=0)  # out of time before the first batch
+
+    assert done["input_files"] == 0
+    queued = [q.func() for q in OrmQ.objects.all()]
+    assert queued == ["motionhub.archive.retention.apply"]
+    assert retention.apply()["input_tasks"] == 3
+    assert not any(_exists(media_root, t.video.name) for t in tasks)
