@@ -40,6 +40,18 @@ class KeptFile(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of task {self.task_id}"
 
+    def save(self, *args, **kwargs) -> None:
+        """Saved, it becomes its task's linked video or cover (TaskArchive.video_file, …),
+        the clean video over the watermarked one. (Removal unlinks it: SET_NULL.)"""
+        super().save(*args, **kwargs)
+        archive = TaskArchive.objects.filter(task_id=self.task_id)
+        if self.kind == FileKind.CLEAN_VIDEO:
+            archive.update(video_file=self)
+        elif self.kind == FileKind.VIDEO:
+            archive.filter(video_file__isnull=True).update(video_file=self)
+        elif self.kind == FileKind.COVER:
+            archive.update(cover_file=self)
+
     @property
     def url(self) -> str:
         return reverse("archive:file", args=[self.pk])
@@ -77,6 +89,14 @@ class TaskArchive(models.Model):
     # Why it is not (fully) archived, in words for the task page; empty when all went well.
     reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The kept video (the clean one when both are) and cover, set as each run ends: list pages
+    # (history, batches) reach them with one join instead of a look-up per row and kind.
+    video_file = models.ForeignKey(
+        KeptFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cover_file = models.ForeignKey(
+        KeptFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     next_try_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -4,13 +4,16 @@ and the task's own input cover for the rest; the fragment's query count does not
 
 from __future__ import annotations
 
-from motionhub.archive.models import FileKind, KeptFile
+from motionhub.archive.models import ArchiveState, FileKind, KeptFile, TaskArchive
 from motionhub.tasks.models import MotionTask
 
 from .test_batch_page import HX, _fragment_queries
 
 
 def _keep(task, kind: str) -> KeptFile:
+    # As the archive job does: the task's archive row first, then each kept file (which links
+    # itself to that row).
+    TaskArchive.objects.get_or_create(task=task, defaults={"state": ArchiveState.DONE})
     return KeptFile.objects.create(task=task, kind=kind, name=f"archive/{task.pk}-{kind}",
                                    size=1, sha256="", content_type="image/jpeg",
                                    source_url="https://cdn.test/x")  # fmt: skip
