@@ -16,6 +16,7 @@ from motionhub.archive import jobs, retention
 from motionhub.archive.models import ArchiveState, KeptFile, SpaceUsed, TaskArchive
 from motionhub.audit.models import AuditEntry
 from motionhub.core.schedules import ensure_schedules
+from motionhub.tasks import bulk
 from motionhub.tasks.models import Kind, MotionTask, State
 
 from .conftest import JPEG, MP4
@@ -90,6 +91,7 @@ def test_a_file_shared_with_a_task_still_within_its_time_stays(upload, media_roo
         task.refresh_from_db()
         assert not task.video and task.inputs["removed_at"]
     assert not original.is_retryable  # nothing left to send again
+    assert not bulk.to_retry(MotionTask.objects.filter(pk=original.pk)).exists()
 
 
 def test_forever_keeps_inputs(upload, media_root, settings):
