@@ -33,6 +33,8 @@ def result_annotations() -> dict:
 
 
 RESULT_FIELDS = ("kept_video", "kept_cover", "upstream_result")
+# Said after each link to upstream's copy: it is not ours, and it expires.
+_UPSTREAM = ' <span class="muted">(upstream)</span>'
 
 
 def _upstream(result) -> tuple[str, str]:
@@ -75,11 +77,11 @@ def result_links(kept_url: str, kept_video, kept_cover, upstream_result) -> str:
     if kept_video:
         links.append(f'<a class="kept" href="{kept_url.format(kept_video)}">video</a>')
     elif video:
-        links.append(f'<a class="upstream" href="{escape(video)}" rel="noreferrer">video</a>')
+        links.append(f'<a class="upstream" href="{escape(video)}" rel="noreferrer">video</a>'
+                     + _UPSTREAM)  # fmt: skip
     if kept_cover:
         links.append(f'<a class="kept" href="{kept_url.format(kept_cover)}">cover</a>')
     elif cover:
-        links.append(f'<a class="upstream" href="{escape(cover)}" rel="noreferrer">cover</a>')
-    if links and not (kept_video or kept_cover):
-        links.append('<span class="muted">(upstream)</span>')
+        links.append(f'<a class="upstream" href="{escape(cover)}" rel="noreferrer">cover</a>'
+                     + _UPSTREAM)  # fmt: skip
     return " ".join(links)

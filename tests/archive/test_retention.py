@@ -159,6 +159,8 @@ def test_the_retention_job_runs_daily(db):
 
 def test_the_home_page_shows_the_space_used(upload, viewer_client):
     upload(1)
+    before = viewer_client.get("/").content.decode().split('id="storage-space"')[1]
+    assert "Uploaded inputs: <span" in before and "not measured yet" in before
     SpaceUsed.add(SpaceUsed.RESULTS, 5 * 1024 * 1024, 3)
     retention.measure()
     SpaceUsed.add(SpaceUsed.RESULTS, 1024 * 1024, 1)  # kept since: counted at once

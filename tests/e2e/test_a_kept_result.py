@@ -3,7 +3,7 @@ the worker cluster makes the video and the archive job keeps it; then the sandbo
 is gone (it answers 404), and the task page still plays the kept copy: the <video> source is
 the kept file's address, served behind login, and the browser loads and decodes it.
 
-Screenshot: test-artifacts/e2e/kept-result.png.
+Screenshots: test-artifacts/e2e/kept-*.png.
 """
 
 from __future__ import annotations
@@ -110,4 +110,19 @@ def test_the_task_page_plays_the_kept_copy_after_the_sandbox_forgot_the_file(
     assert download.get_attribute("href") == kept.download_url
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "kept-result.png"), full_page=True)
+
+    # The history, filtered to archived results, links the same kept copy; home counts it.
+    page.goto("/tasks/?archived=yes")
+    row = page.locator(f"#task-{task.pk}")
+    expect(row.get_by_role("link", name="video")).to_have_attribute("href", kept.url)
+    upload = MotionTask.objects.get(kind="motion_upload")
+    assert page.locator("#history-results tbody tr").count() == 2  # the upload is archived too
+    upload_cover = KeptFile.objects.get(task=upload, kind=FileKind.COVER)
+    expect(page.locator(f"#task-{upload.pk}").get_by_role("link", name="cover")).to_have_attribute(
+        "href", upload_cover.url
+    )
+    page.screenshot(path=str(ARTIFACTS / "kept-history.png"), full_page=True)
+    page.goto("/")
+    expect(page.locator("#storage-space")).to_contain_text("kept results")
+    page.locator("#storage-space").screenshot(path=str(ARTIFACTS / "kept-home-storage.png"))
     watch.assert_clean()

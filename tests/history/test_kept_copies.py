@@ -99,6 +99,8 @@ def test_a_row_links_the_kept_copy_and_upstream_only_while_nothing_is_kept(
     KeptFile.objects.create(task=kept_task, kind=FileKind.VIDEO, name="w", size=1, sha256="",
                             content_type="video/mp4", source_url="")  # fmt: skip
     waiting = make_task("waiting", account=one, state=State.SUCCEEDED, upstream=_upstream(2))
+    cover_only = make_task("cover kept", account=one, state=State.SUCCEEDED, upstream=_upstream(3))
+    (only_cover,) = _keep(cover_only, FileKind.COVER)
     hostile = make_task("hostile", account=one, state=State.SUCCEEDED,
                         upstream={"result": {"video_url": "javascript:alert(1)"}})  # fmt: skip
 
@@ -111,6 +113,11 @@ def test_a_row_links_the_kept_copy_and_upstream_only_while_nothing_is_kept(
     assert 'href="https://cdn.test/2.mp4" rel="noreferrer">video</a>' in row(waiting)
     assert "(upstream)" in row(waiting)
     assert "javascript" not in row(hostile)
+    # Mixed: the kept cover, and upstream's video said to be upstream's.
+    assert f'href="{only_cover.url}">cover</a>' in row(cover_only)
+    assert ('href="https://cdn.test/3.mp4" rel="noreferrer">video</a> '
+            '<span class="muted">(upstream)</span>') in row(cover_only)  # fmt: skip
+    assert "(upstream)" not in row(kept_task)
     # The kept file's address is the signed-in archive view.
     assert viewer_client.get(clean.url).status_code in (200, 404)
 
