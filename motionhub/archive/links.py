@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from html import escape
 
-from django.db.models import Case, F, When
+from django.db.models import Case, F, TextField, Value, When
 from django.db.models.fields.json import KT
 from django.urls import reverse
 
+from motionhub.archive.models import ArchiveState
 from motionhub.useapi.links import http_url
 
 
@@ -23,16 +24,20 @@ def result_annotations() -> dict:
     # Upstream's result is read out of the JSON only while no video is kept (CASE evaluates
     # lazily), and once (its small "result" object, parsed here only for those rows): the
     # extraction is most of what these columns cost.
+    # Nor once retention removed the kept copy: upstream's links are long dead by then.
     return {
         "kept_video": F("archive__video_file_id"),
         "kept_cover": F("archive__cover_file_id"),
         "upstream_result": Case(
-            When(archive__video_file_id__isnull=True, then=KT("upstream__result"))
+            When(archive__state=ArchiveState.EXPIRED, then=Value("expired")),
+            When(archive__video_file_id__isnull=True, then=KT("upstream__result")),
+            output_field=TextField(),
         ),
     }
 
 
 RESULT_FIELDS = ("kept_video", "kept_cover", "upstream_result")
+_EXPIRED = '<span class="muted">no longer kept</span>'
 # Said after each link to upstream's copy: it is not ours, and it expires.
 _UPSTREAM = ' <span class="muted">(upstream)</span>'
 
@@ -40,7 +45,7 @@ _UPSTREAM = ' <span class="muted">(upstream)</span>'
 def _upstream(result) -> tuple[str, str]:
     """(video URL, cover URL) of an upstream result as the database gave it: JSON text, or
     already a dict (a backend that decodes it)."""
-    if not result:
+    if not result or result == "expired":
         return "", ""
     if isinstance(result, str):
         try:
@@ -72,6 +77,8 @@ def cover_src(kept_url: str, kept_cover, upstream_result) -> str:
 
 
 def result_links(kept_url: str, kept_video, kept_cover, upstream_result) -> str:
+    if upstream_result == "expired":
+        return _EXPIRED
     video, cover = ("", "") if kept_video and kept_cover else _upstream(upstream_result)
     links = []
     if kept_video:

@@ -130,3 +130,18 @@ def test_the_result_links_cost_no_query_per_row(viewer_client, make_task, one, r
         response = viewer_client.get(HISTORY, {"archived": "yes"})
     assert len(shown_ids(response)) == 30
     assert len(plain) == len(filtered) <= 6
+
+
+def test_a_result_retention_removed_says_so_instead_of_linking_upstream(
+    viewer_client, make_task, one
+):
+    task = make_task("old", account=one, state=State.SUCCEEDED, upstream=_upstream(7))
+    kept = _keep(task, FileKind.CLEAN_VIDEO, FileKind.COVER)
+    for row in kept:
+        row.delete()  # as retention removes them
+    TaskArchive.objects.filter(task=task).update(state=ArchiveState.EXPIRED)
+
+    page = viewer_client.get(HISTORY).content.decode()
+    row = page.split(f'<tr id="task-{task.pk}">')[1].split("</tr>")[0]
+    assert "no longer kept" in row and "cdn.test" not in row and "/archive/files/" not in row
+    assert task.pk in shown_ids(viewer_client.get(HISTORY, {"archived": "no"}))
