@@ -19,6 +19,9 @@ Seeds (or reuses) 100 000 tasks over 20 accounts with 5 events each in a databas
 - batches            accepting a 200-clip upload against one clip, and the memory the results
                      zip of 200 results adds (bench/batches.py; --no-batches skips it)
 - csv                the full CSV export: time and memory, in a fresh child process
+- archive            the archive job's extra memory keeping a 100 MB result, in a fresh child
+                     process (bench/archive.py; --no-archive skips it, --only-archive runs it
+                     alone, without seeding)
 - slots              do slots stay full under a backlog, on the real topology (bench/slots.py):
                      slot_utilisation (polling) and slot_utilisation_callbacks, over_cap,
                      dispatch_latency_p50_ms; BENCH_SLOT_TASKS / BENCH_SLOT_SECONDS size it
@@ -35,6 +38,7 @@ nothing; `--strict` exits 1 when a target is missed.
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench make bench   # an existing DB
     make bench BENCH_ARGS="--rounds 50"         # another --tasks/--accounts/--events reseeds
     make bench BENCH_ARGS="--no-slots"          # without the slot run (about 2 minutes)
+    make bench BENCH_ARGS="--only-archive"      # only the archive job's memory (seconds)
     BENCH_SLOT_TASKS=200 BENCH_SLOT_SECONDS=30 make bench   # the issue's full slot figure
 """
 
@@ -97,6 +101,13 @@ def zip_child(args: argparse.Namespace) -> None:
     print(json.dumps(batches.zip_figures(measure.signed_in(root))))
 
 
+def archive_child(args: argparse.Namespace) -> None:
+    """Runs in a fresh process: the archive job's figures, as JSON on stdout."""
+    from bench import archive
+
+    print(json.dumps(archive.archive_figures()))
+
+
 def csv_in_child(args: argparse.Namespace, flag: str = "--csv-child") -> dict:
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, str(Path(__file__).resolve()), flag,
@@ -106,7 +117,7 @@ def csv_in_child(args: argparse.Namespace, flag: str = "--csv-child") -> dict:
         check=False,
     )  # fmt: skip
     if done.returncode != 0:
-        raise SystemExit(f"bench: the CSV child failed:\n{done.stderr}")
+        raise SystemExit(f"bench: the {flag} process failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -119,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     db = settings.DATABASES["default"]
     line("database", f"{db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
     call_command("migrate", interactive=False, verbosity=0)
+    if args.only_archive:
+        return report(args, {}, [])
     seeded = seed.seed(
         tasks=args.tasks,
         accounts=args.accounts,
@@ -143,7 +156,20 @@ def run(args: argparse.Namespace) -> int:
             line(name, value)
         figures |= found
         targets += list(batches.TARGETS)
-    if args.slots:
+    return report(args, figures, targets)
+
+
+def report(args: argparse.Namespace, figures: dict, targets: list) -> int:
+    """The archive figure (unless --no-archive), then every target and whether it was met."""
+    if args.archive or args.only_archive:
+        from bench import archive
+
+        found = csv_in_child(args, "--archive-child")
+        for name, value in found.items():
+            line(name, value)
+        figures |= found
+        targets += list(archive.TARGETS)
+    if args.slots and not args.only_archive:
         from bench import slots
 
         found = slots.run_modes(slots.parse(["--dir", str(ROOT / "var" / "bench")]))
@@ -244,7 +270,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-batches", dest="batches", action="store_false",
         help="skip accepting a 200-clip run and the 200-result zip (bench/batches.py)",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-archive", dest="archive", action="store_false",
+        help="skip the archive job's memory for a 100 MB result (bench/archive.py)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only-archive", action="store_true",
+        help="measure only the archive job's memory for a 100 MB result (no seeding)",
+    )  # fmt: skip
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--archive-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--zip-child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -257,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.zip_child:
         zip_child(args)
+        return 0
+    if args.archive_child:
+        archive_child(args)
         return 0
     return run(args)
 

@@ -301,6 +301,23 @@ MOTIONHUB_ARCHIVE_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_ATTEMPTS", default=3)
 MOTIONHUB_ARCHIVE_BACKOFF_SECONDS = env.float("MOTIONHUB_ARCHIVE_BACKOFF_SECONDS", default=2.0)
 MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS", default=6)
 MOTIONHUB_ARCHIVE_RETRY_SECONDS = env.float("MOTIONHUB_ARCHIVE_RETRY_SECONDS", default=300.0)
+
+
+def _days_or_forever(name: str, default: str) -> int | None:
+    """A retention in days; "forever" (or empty) keeps files for good."""
+    value = env.str(name, default=default).strip().lower()
+    if value in ("", "forever", "never"):
+        return None
+    days = int(value)
+    if days < 1:
+        raise ValueError(f"{name} must be a number of days (1 or more) or 'forever'")
+    return days
+
+
+# Retention (motionhub/archive/retention.py, daily): uploaded inputs go this many days after
+# their task is final, kept results this many days after theirs succeeded; "forever" keeps them.
+MOTIONHUB_KEEP_INPUTS_DAYS = _days_or_forever("MOTIONHUB_KEEP_INPUTS_DAYS", "30")
+MOTIONHUB_KEEP_RESULTS_DAYS = _days_or_forever("MOTIONHUB_KEEP_RESULTS_DAYS", "forever")
 # Batches (several clips in one upload): at most this many tasks per batch. Django refuses a
 # request with more files than DATA_UPLOAD_MAX_NUMBER_FILES before any view runs, so that stays
 # well above the limit: a run somewhat too big gets a clear message, not a bare 400.

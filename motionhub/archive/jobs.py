@@ -3,8 +3,8 @@
     motionhub.archive.jobs.archive_task(task_id)   one task's files (queued on success)
     motionhub.archive.jobs.sweep()                 the schedule: failed ones again, lost ones
 
-- motion-create: the clean MP4 (GET /assets/download's cdnUrl), else the watermarked video;
-  and the cover.
+- motion-create: the clean MP4 (GET /assets/download's cdnUrl, asked by this job: download.py),
+  else the watermarked video; and the cover.
 - motion-upload: the cover, and the BVH and binary archives where upstream lists them (the
   2025 `extData` of the new motion in GET /videos/motions?mine=true).
 
@@ -34,9 +34,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from motionhub.archive.models import RETRIED, ArchiveState, FileKind, KeptFile, TaskArchive
+from motionhub.archive import download
+from motionhub.archive.models import (
+    RETRIED,
+    ArchiveState,
+    FileKind,
+    KeptFile,
+    SpaceUsed,
+    TaskArchive,
+)
 from motionhub.core import crypto
-from motionhub.tasks import results
 from motionhub.tasks.models import Kind, MotionTask, State
 from motionhub.useapi import FetchRefused, UseapiError
 from motionhub.useapi.links import http_url
@@ -103,7 +110,7 @@ def _archive(task: MotionTask) -> tuple[list[str], list[str], bool]:
     kept = set(KeptFile.objects.filter(task=task).values_list("kind", flat=True))
     retry = False
     if task.kind == Kind.MOTION_CREATE:
-        wanted, problems = _create_files(task, kept)
+        wanted, problems = _create_files(task, client, kept)
     else:
         wanted, problems, retry = _upload_files(task, client, kept)
     notes: list[str] = []
@@ -126,10 +133,9 @@ def _archive(task: MotionTask) -> tuple[list[str], list[str], bool]:
     return problems, notes, retry
 
 
-def _create_files(task: MotionTask, kept: set[str]) -> tuple[list[Wanted], list[str]]:
-    if "download" not in task.upstream and not kept & {FileKind.CLEAN_VIDEO, FileKind.VIDEO}:
-        results.fetch_clean_download(task.pk)  # the link job has not run (yet): ask now
-        task.refresh_from_db(fields=["upstream"])
+def _create_files(task: MotionTask, client, kept: set[str]) -> tuple[list[Wanted], list[str]]:
+    if not kept & {FileKind.CLEAN_VIDEO, FileKind.VIDEO} and download.wants_asking(task):
+        download.ask_clean_download(task, client)  # this job is the one that asks upstream
     result = task.upstream.get("result") or {}
     clean = http_url((task.upstream.get("download") or {}).get("cdnUrl"))
     video = http_url(result.get("video_url"))
@@ -141,11 +147,23 @@ def _create_files(task: MotionTask, kept: set[str]) -> tuple[list[Wanted], list[
         wanted.append((FileKind.CLEAN_VIDEO, clean))
     elif video:
         wanted.append((FileKind.VIDEO, video))
+    elif refused := _not_http(FileKind.VIDEO, result.get("video_url")):
+        notes.append(refused)
     else:
         notes.append("Upstream gave no video URL.")
     if cover := http_url(result.get("cover_url")):
         wanted.append((FileKind.COVER, cover))
+    elif refused := _not_http(FileKind.COVER, result.get("cover_url")):
+        notes.append(refused)
     return wanted, notes
+
+
+def _not_http(kind: str, raw: object) -> str:
+    """Why an address upstream gave is not fetched at all (a `javascript:`, `ftp:`, `file:`
+    address never becomes a request); "" when there was none."""
+    if isinstance(raw, str) and raw.strip():
+        return f"{FileKind(kind).label}: the address upstream gave is not an http(s) URL."
+    return ""
 
 
 def _upload_files(task: MotionTask, client, kept: set[str]) -> tuple[list[Wanted], list[str], bool]:
@@ -193,10 +211,13 @@ def _keep(task: MotionTask, client, kind: str, url: str) -> KeptFile:
             name = default_storage.save(_storage_name(task, kind, url, fetched.content_type),
                                         File(tmp))  # fmt: skip
         try:
-            return KeptFile.objects.create(
-                task=task, kind=kind, name=name, size=fetched.size, sha256=fetched.sha256,
-                content_type=fetched.content_type, source_url=fetched.source_url,
-            )  # fmt: skip
+            with transaction.atomic():
+                kept = KeptFile.objects.create(
+                    task=task, kind=kind, name=name, size=fetched.size, sha256=fetched.sha256,
+                    content_type=fetched.content_type, source_url=fetched.source_url,
+                )  # fmt: skip
+                SpaceUsed.add(SpaceUsed.RESULTS, fetched.size)
+            return kept
         except IntegrityError:
             default_storage.delete(name)  # another run kept this kind meanwhile
             return KeptFile.objects.get(task=task, kind=kind)

@@ -34,6 +34,7 @@ class Action(models.TextChoices):
     USER_DELETE = "user.delete", "Deleted a person"
     ALERT_SENT = "alert.sent", "Sent an alert"
     ALERT_FAILED = "alert.failed", "Failed to send an alert"
+    RETENTION = "storage.retention", "Removed files past their retention"
 
 
 class Outcome(models.TextChoices):

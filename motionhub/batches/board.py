@@ -17,16 +17,25 @@ from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from motionhub.archive.links import (
+    RESULT_FIELDS,
+    cover_src,
+    kept_url_pattern,
+    result_annotations,
+    result_links,
+)
 from motionhub.core.prepared import Prepared
 from motionhub.tasks.models import FINAL, RETRYABLE, SETTLED, MotionTask, State
 
 _FIELDS = ("id", "name", "state", "cover", "account_id", "account__label", "account__email",
            "retried", "updated_at")  # fmt: skip
+# A success's result (its kept video and cover, else upstream's) rides along: archive/links.py.
 _ROWS = Prepared(
     lambda batch_id: (
         MotionTask.objects.filter(batch_id=batch_id)
+        .annotate(**result_annotations())
         .order_by("created_at", "id")
-        .values_list(*_FIELDS)
+        .values_list(*_FIELDS, *RESULT_FIELDS)
     )
 )
 _COVERS = MotionTask._meta.get_field("cover").storage
@@ -37,7 +46,7 @@ _BADGES = {value: f'<span class="badge {value}" data-state="{value}">{escape(lab
 # One row: id, state, thumbnail, tasks prefix, id, name, account, badge, retried mark.
 _ROW = (
     '<tr id="task-{}" data-state="{}"><td>{}</td>'
-    '<td><a href="{}{}/">{}</a></td><td>{}</td><td>{}{}</td></tr>\n'
+    '<td><a href="{}{}/">{}</a></td><td>{}</td><td>{}{}</td><td>{}</td></tr>\n'
 )
 _THUMB = '<img class="thumb" src="{}{}" alt="" loading="lazy">'
 _RETRIED = ' <span class="muted small">retried</span>'
@@ -70,13 +79,15 @@ def board(batch_id: int) -> Board:
     # Stored names are ours (generated, URL-safe): the storage's base URL, computed once, and
     # the quoted name make the same address as storage.url() per row, at a fraction of its cost.
     media = escape(_COVERS.url(""))
+    kept_url = kept_url_pattern()
     accounts: dict[int | None, str] = {None: _AUTOMATIC}
     counts: Counter[str] = Counter()
     to_retry = attention = 0
     out = []
-    latest, accounts_sum = None, 0
-    for pk, name, state, cover, account_id, label, email, retried, updated in rows:
+    latest, accounts_sum, kept = None, 0, 0
+    for pk, name, state, cover, account_id, label, email, retried, updated, *result in rows:
         counts[state] += 1
+        kept += (result[0] is not None) + (result[1] is not None)
         if latest is None or updated > latest:
             latest = updated
         accounts_sum += account_id or 0
@@ -91,13 +102,22 @@ def board(batch_id: int) -> Board:
         badge = _BADGES.get(state)
         if badge is None:  # a state this code does not know: shown as it is, escaped
             badge = state = escape(state)
-        thumb = _THUMB.format(media, escape(quote(cover))) if cover else ""
+        links = ""
+        if state == State.SUCCEEDED:
+            # The result's cover (kept, else upstream's while nothing is kept) over the input's.
+            made = cover_src(kept_url, result[1], result[2])
+            thumb = _THUMB.format(made, "") if made else ""
+            links = result_links(kept_url, *result)
+        else:
+            thumb = ""
+        if not thumb and cover:
+            thumb = _THUMB.format(media, escape(quote(cover)))
         out.append(
             _ROW.format(pk, state, thumb, prefix, pk, escape(name), account, badge,
-                        _RETRIED if retried else "")
+                        _RETRIED if retried else "", links)
         )  # fmt: skip
     return Board(
-        version=_version(len(rows), latest, accounts_sum),
+        version=_version(len(rows), latest, accounts_sum, kept),
         rows=mark_safe("".join(out)),  # noqa: S308 - every value above is escaped or ours
         total=len(rows),
         counts=[(s, _LABELS[s], counts[s]) for s in State.values if counts[s]],
@@ -132,12 +152,13 @@ def forget() -> None:
     _LAST.clear()
 
 
-def _version(count: int, latest, accounts_sum: int | None) -> str:
+def _version(count: int, latest, accounts_sum: int | None, kept: int | None) -> str:
     # What the board shows changes with a task's updated_at (state changes, claims), the number
     # of tasks (a retry joins the batch), or an account (moving a queued task to another
-    # account or to automatic keeps updated_at, so the sum of the account ids is in too).
+    # account or to automatic keeps updated_at, so the sum of the account ids is in too), or
+    # the kept files (archiving a result, or retention removing it, leaves the task as it was).
     moment = int(latest.timestamp() * 1_000_000) if latest else 0
-    return f"{count}.{moment}.{accounts_sum or 0}"
+    return f"{count}.{moment}.{accounts_sum or 0}.{kept or 0}"
 
 
 _VERSION = Prepared(
@@ -145,8 +166,13 @@ _VERSION = Prepared(
         MotionTask.objects.filter(batch_id=batch_id)
         .order_by()
         .values("batch_id")
-        .annotate(n=Count("id"), latest=Max("updated_at"), accounts=Sum("account_id"))
-        .values_list("n", "latest", "accounts")
+        .annotate(
+            n=Count("id"),
+            latest=Max("updated_at"),
+            accounts=Sum("account_id"),
+            kept=Count("archive__video_file_id") + Count("archive__cover_file_id"),
+        )
+        .values_list("n", "latest", "accounts", "kept")
     )
 )
 
@@ -155,4 +181,4 @@ def version(batch_id: int) -> str:
     """The board's version, in one small aggregate query: an open page that already shows it
     is answered "no change" without reading or rendering the rows."""
     found = _VERSION.rows(batch_id)
-    return _version(*found[0]) if found else _version(0, None, None)
+    return _version(*found[0]) if found else _version(0, None, None, None)

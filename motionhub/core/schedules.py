@@ -24,6 +24,11 @@ SCHEDULES = {
     "motionhub: alerts": {"func": "motionhub.alerts.jobs.evaluate", "minutes": 1},
     # Archives again the results whose download failed, when due (motionhub.archive.jobs).
     "motionhub: archive sweep": {"func": "motionhub.archive.jobs.sweep", "minutes": 5},
+    # Removes inputs and kept results past their retention, measures the space used (daily).
+    "motionhub: storage retention": {
+        "func": "motionhub.archive.retention.apply",
+        "schedule_type": "D",  # django_q Schedule.DAILY
+    },
     # Re-reads every enabled account's motions library (motionhub.library.jobs).
     "motionhub: refresh motion libraries": {
         "func": "motionhub.library.jobs.refresh_all",
@@ -49,8 +54,8 @@ def ensure_schedules(**kwargs) -> None:
             name=name,
             defaults={
                 "func": spec["func"],
-                "schedule_type": Schedule.MINUTES,
-                "minutes": spec["minutes"],
+                "schedule_type": spec.get("schedule_type", Schedule.MINUTES),
+                "minutes": spec.get("minutes"),
                 "repeats": -1,
             },
         )

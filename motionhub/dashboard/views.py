@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motionhub.core.roles import viewer_required
-from motionhub.dashboard import cards, figures, markup
+from motionhub.dashboard import cards, figures, markup, space
 from motionhub.dashboard.links import history_link
 from motionhub.tasks.models import FAILURES
 
@@ -86,5 +86,6 @@ def home(request):
         "failures_html": markup.failures_html(failures, prefix),
         "failures_link": history_link(prefix, state=FAILURES),
         "history_url": prefix,
+        "space": space.space_used(),
     }
     return render(request, "dashboard/home.html", context)

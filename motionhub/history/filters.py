@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils.html import format_html_join
 
 from motionhub.accounts.models import KlingAccount
+from motionhub.archive.links import RESULT_FIELDS, result_annotations
+from motionhub.archive.models import ArchiveState
 from motionhub.core.days import start_of
 from motionhub.core.prepared import Prepared
 from motionhub.tasks import explain
@@ -62,8 +64,10 @@ ROW_FIELDS = (
     "account_id",
     "submitted_by_id",
 )
+# After them, what a row links as its result (archive/links.py: RESULT_FIELDS), annotated.
 # The filters in the order they appear in a canonical query string.
-FILTER_NAMES = ("q", "account", "kind", "state", "error", "who", "from", "to")
+FILTER_NAMES = ("q", "account", "kind", "state", "error", "who", "from", "to", "archived")
+ARCHIVED_CHOICES = [("yes", "Archived"), ("no", "Succeeded, not archived")]
 
 
 # Querysets built once and cloned per request (as a class-based view's `queryset` is): resolving
@@ -82,7 +86,9 @@ def tasks() -> QuerySet:
     return _TASK_ROWS.all()
 
 
-_TASK_ROWS = MotionTask.objects.values_list(*ROW_FIELDS)
+_TASK_ROWS = MotionTask.objects.annotate(**result_annotations()).values_list(
+    *ROW_FIELDS, *RESULT_FIELDS
+)
 
 
 @dataclass
@@ -124,6 +130,7 @@ class Filters:
     who: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    archived: str = ""  # "yes": a kept copy; "no": succeeded, nothing (fully) kept
     errors: dict[str, str] = field(default_factory=dict)
     _who_id: int | None = None
 
@@ -159,6 +166,11 @@ class Filters:
                 f.who, f._who_id = raw, choices.people[raw]
             else:
                 f.errors["who"] = "No such person."
+        if raw := _text(data, "archived"):
+            if raw in dict(ARCHIVED_CHOICES):
+                f.archived = raw
+            else:
+                f.errors["archived"] = "Choose archived or not."
         f.date_from = f._date(data, "from")
         f.date_to = f._date(data, "to")
         if f.date_from and f.date_to and f.date_from > f.date_to:
@@ -196,6 +208,10 @@ class Filters:
             tasks = tasks.filter(created_at__gte=start_of(self.date_from))
         if self.date_to:
             tasks = tasks.filter(created_at__lt=start_of(self.date_to + timedelta(days=1)))
+        if self.archived == "yes":
+            tasks = tasks.filter(archive__state=ArchiveState.DONE)
+        elif self.archived == "no":
+            tasks = tasks.filter(state=State.SUCCEEDED).exclude(archive__state=ArchiveState.DONE)
         if self.q:
             match = Q(name__icontains=self.q)
             # Upstream ids are 64-bit integers: only a number that fits can be one.
@@ -215,6 +231,7 @@ class Filters:
             "who": self.who,
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
+            "archived": self.archived,
         }
         return {name: values[name] for name in FILTER_NAMES if values[name]}
 
@@ -278,4 +295,5 @@ def controls(filters: Filters, choices: Choices) -> list[Control]:
         select("who", "Submitted by", "Anyone", ((n, n) for n in choices.people), filters.who),
         text("from", "From", "date"),
         text("to", "To", "date"),
+        select("archived", "Result kept", "Archived or not", ARCHIVED_CHOICES, filters.archived),
     ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from motionhub.archive.links import kept_url_pattern, result_links
 from motionhub.tasks import explain
 from motionhub.tasks.models import SETTLED, Kind, State
 
@@ -30,7 +31,7 @@ _SETTLED = frozenset(SETTLED)
 _ROW = (
     '<tr id="task-{}"><td>{}</td><td><a href="{}{}/">{}</a></td><td>{}</td><td>{}</td>'
     '<td>{}{}</td><td class="nowrap">{}</td><td class="nowrap">{}</td>'
-    '<td class="nowrap">{}</td></tr>\n'
+    '<td class="nowrap">{}</td><td class="nowrap">{}</td></tr>\n'
 )
 _KIND = {value: escape(label) for value, label in Kind.choices}
 _STATE_BADGES = {
@@ -87,8 +88,11 @@ def rows_html(rows: Iterable[tuple], choices: Choices, *, prefix: str) -> SafeSt
         for pk, name in choices.account_names.items()
     }
     people = {pk: escape(name) for pk, name in choices.usernames.items()}
+    # One reverse() for the page: each kept file's address is this with its id.
+    kept_url = kept_url_pattern()
     out = []
-    for created, pk, kind, name, state, category, finished, account_id, who_id in rows:
+    for (created, pk, kind, name, state, category, finished, account_id, who_id,
+         *result) in rows:  # fmt: skip
         account = _AUTOMATIC if account_id is None else accounts.get(account_id, f"#{account_id}")
         out.append(
             _ROW.format(
@@ -96,6 +100,7 @@ def rows_html(rows: Iterable[tuple], choices: Choices, *, prefix: str) -> SafeSt
                 people.get(who_id, "—"), _state_badge(state), _category_badge(category),
                 _local(created, tz), _local(finished, tz) if finished else "—",
                 duration(created, finished, state),
+                result_links(kept_url, *result) if state == State.SUCCEEDED else "",
             )
         )  # fmt: skip
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or ours

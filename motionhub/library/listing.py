@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from motionhub.accounts.models import KlingAccount
+from motionhub.archive.models import FileKind, KeptFile
 from motionhub.library.models import LibrarySync, Motion, MotionDeletion, Origin
 
 if TYPE_CHECKING:
@@ -129,7 +130,24 @@ def build(values: dict[str, Any]) -> Library:
         motion.account = by_id[motion.account_id]  # already loaded: no join, no extra query
     if library.tab == Origin.MINE:
         library.pending = attach_deletions(library.motions)
+        attach_kept(library.motions)
     return library
+
+
+KEPT_KINDS = (FileKind.COVER, FileKind.BVH, FileKind.BINARY)
+
+
+def attach_kept(motions: Sequence[Motion]) -> None:
+    """Give each motion made by one of our uploads that upload's kept files (`motion.kept`),
+    in one query for the page, so the card shows the kept cover and archives."""
+    task_ids = {m.source_task_id for m in motions if m.source_task_id}
+    if not task_ids:
+        return
+    by_task: dict[int, dict[str, KeptFile]] = {}
+    for kept in KeptFile.objects.filter(task_id__in=task_ids, kind__in=KEPT_KINDS):
+        by_task.setdefault(kept.task_id, {})[kept.kind] = kept
+    for motion in motions:
+        motion.kept = by_task.get(motion.source_task_id, {})
 
 
 def attach_deletions(motions: Sequence[Motion]) -> list[int]:

@@ -81,9 +81,17 @@ class Motion(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # The kept files of the upload that made this motion ({kind: KeptFile}), when a page
+    # attached them (listing.attach_kept): the kept copy is shown, upstream's link only without.
+    kept: dict | None = None
+
+    def _kept_url(self, kind: str) -> str:
+        kept = (self.kept or {}).get(kind)
+        return kept.url if kept is not None else ""
+
     @property
     def cover_src(self) -> str:
-        return http_url(self.cover_url)
+        return self._kept_url("cover") or http_url(self.cover_url)
 
     @property
     def video_src(self) -> str:
@@ -91,11 +99,11 @@ class Motion(models.Model):
 
     @property
     def bvh_href(self) -> str:
-        return http_url(self.bvh_url)
+        return self._kept_url("bvh") or http_url(self.bvh_url)
 
     @property
     def binary_href(self) -> str:
-        return http_url(self.binary_url)
+        return self._kept_url("binary") or http_url(self.binary_url)
 
     @property
     def duration_s(self) -> float | None:

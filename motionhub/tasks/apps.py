@@ -9,8 +9,3 @@ class TasksConfig(AppConfig):
     # migrations and the permissions of every existing database, so it stays.
     label = "motions"
     verbose_name = "Tasks"
-
-    def ready(self) -> None:
-        from motionhub.tasks import results, track
-
-        track.task_succeeded.connect(results.on_task_succeeded, dispatch_uid="clean-download")

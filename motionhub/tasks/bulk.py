@@ -22,9 +22,10 @@ RETRIED = (State.FAILED, State.REJECTED)
 
 
 def to_retry(tasks: QuerySet, *, needs_attention: bool = False) -> QuerySet:
-    """The tasks "Retry failed" would retry: not retried yet, in a retryable state."""
+    """The tasks "Retry failed" would retry: not retried yet, in a retryable state, and with
+    their inputs still kept (retention removes them: archive/retention.py)."""
     states = [*RETRIED, State.NEEDS_ATTENTION] if needs_attention else list(RETRIED)
-    return tasks.filter(state__in=states, retried=False)
+    return tasks.filter(state__in=states, retried=False).exclude(inputs__has_key="removed_at")
 
 
 def needing_attention(tasks: QuerySet) -> QuerySet:

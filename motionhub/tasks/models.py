@@ -171,7 +171,8 @@ class MotionTask(models.Model):
 
     @property
     def is_retryable(self) -> bool:
-        return self.state in RETRYABLE
+        # Once retention removed its inputs (archive/retention.py) there is nothing to send again.
+        return self.state in RETRYABLE and "removed_at" not in self.inputs
 
     @property
     def is_final(self) -> bool:

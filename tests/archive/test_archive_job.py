@@ -193,3 +193,23 @@ def test_only_successes_are_archived(made, cdn, state):
     jobs.archive_task(task.pk)
     assert TaskArchive.objects.get(task=task).state == ArchiveState.GAVE_UP
     assert not KeptFile.objects.exists()
+
+
+def test_the_archive_row_links_the_clean_video_over_the_watermarked_and_the_cover(made, cdn):
+    cdn.add("/clean.mp4", body=MP4, content_type="video/mp4")
+    cdn.add("/made.jpg", body=JPEG, content_type="image/jpeg")
+    task = made()
+    jobs.archive_task(task.pk)
+    archive = TaskArchive.objects.get(task=task)
+    clean = KeptFile.objects.get(task=task, kind=FileKind.CLEAN_VIDEO)
+    assert (archive.video_file_id, archive.cover_file_id) == (
+        clean.pk,
+        KeptFile.objects.get(task=task, kind=FileKind.COVER).pk,
+    )
+
+    KeptFile.objects.create(task=task, kind=FileKind.VIDEO, name="w.mp4", size=1, sha256="",
+                            content_type="video/mp4", source_url="")  # fmt: skip
+    assert TaskArchive.objects.get(task=task).video_file_id == clean.pk  # the clean one stays
+
+    clean.delete()  # as retention removes it
+    assert TaskArchive.objects.get(task=task).video_file_id is None

@@ -137,3 +137,32 @@ def test_upload_submit_archive_and_play_through_s3(
     # Nothing of ours on the local disk: only the sandbox's files are there.
     local = [p for p in Path(media_root).rglob("*") if p.is_file()]
     assert all(p.relative_to(media_root).parts[0] == "sandbox" for p in local), local
+
+
+def test_retention_removes_and_measures_inputs_in_the_bucket(s3, db, media_root):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from motionhub.archive import retention
+    from motionhub.archive.models import SpaceUsed
+
+    old = MotionTask(kind=Kind.MOTION_UPLOAD, name="Old", state=State.FAILED,
+                     finished_at=timezone.now() - timedelta(days=45))  # fmt: skip
+    old.video.save("old.mp4", ContentFile(b"o" * 700), save=False)
+    old.save()
+    new = MotionTask(kind=Kind.MOTION_UPLOAD, name="New", state=State.FAILED,
+                     finished_at=timezone.now())  # fmt: skip
+    new.video.save("new.mp4", ContentFile(b"n" * 300), save=False)
+    new.save()
+
+    assert retention.apply()["input_files"] == 1
+
+    assert not default_storage.exists(old.video.name or "motions/none")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert keys == [f"mh/{MotionTask.objects.get(pk=new.pk).video.name}"]
+    inputs = SpaceUsed.objects.get(kind=SpaceUsed.INPUTS)
+    assert (inputs.bytes, inputs.files) == (300, 1)
+    assert not any(Path(media_root).rglob("*.mp4"))

@@ -6,6 +6,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from motionhub import audit
 from motionhub.core.roles import operator_required
+from motionhub.library.listing import attach_kept
 from motionhub.library.models import Motion
 from motionhub.tasks import accept
 from motionhub.tasks.forms import MotionCreateForm
@@ -17,6 +18,7 @@ def apply(request, pk: int):
     motion = get_object_or_404(
         Motion.objects.select_related("account__connection", "source_task"), pk=pk
     )
+    attach_kept([motion])
     if motion.work_id is None and not motion.video_src:
         messages.error(request, "This motion has neither a workId nor a video URL to apply.")
         return redirect("library:index")

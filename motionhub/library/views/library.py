@@ -62,6 +62,7 @@ def deletions(request: HttpRequest) -> HttpResponse:
     )
     for motion in failed:
         motion.deletion = latest[motion.pk]
+    listing.attach_kept(failed)
     gone = [pk for pk in ids if pk not in pending and pk not in {m.pk for m in failed}]
     back = safe_next(request.GET.get("next"), request)
     context = {"pending": pending, "failed": failed, "gone": gone, "back": back}
