@@ -6,10 +6,11 @@ import csv
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from motionhub.core.roles import viewer_required
-from motionhub.usage import figures
+from motionhub.usage import chart, figures
 
 
 def _range(request):
@@ -25,6 +26,7 @@ def index(request):
         "rows": found, "since": since, "until": until,
         "by_member": figures.totals(found, "member"),
         "by_account": figures.totals(found, "account"),
+        "chart": chart.build(found, reverse("usage:index")),
         "query": request.GET.urlencode(),
     })  # fmt: skip
 
