@@ -37,4 +37,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),
+    # …and its useapi root, as https://api.useapi.net/v2/ is beside /v1/kling (usage stats).
+    path("sandbox/v2/", include("motionhub.sandbox.stats_urls")),
 ]
