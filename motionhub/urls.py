@@ -16,6 +16,7 @@ admin.site.login_form = throttle.AdminSignInForm
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("home/cards/", dashboard_views.cards_fragment, name="home_cards"),
     # Sign-in refuses throttled attempts before checking a password (see audit/throttle.py).
     path("login/", throttle.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
