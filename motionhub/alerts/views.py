@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from motionhub.alerts import channels, conditions, webhook
-from motionhub.alerts.models import Alert, Delivery, Kind, Recipient
+from motionhub.alerts.models import Alert, AlertRule, Delivery, Kind, Recipient
 from motionhub.core.roles import can_administer, viewer_required
 
 RECENT = 100
@@ -22,9 +22,11 @@ def index(request):
     )[:RECENT]
     wanted = conditions.rules()
     known = conditions.defaults()
+    custom = dict(AlertRule.objects.values_list("kind", "threshold"))
     rules = [
         {"kind": kind, "label": label, "on": kind in wanted, "n": wanted.get(kind),
-         "has_n": known[kind] is not None, "default_n": known[kind]}
+         "has_n": known[kind] is not None, "default_n": known[kind],
+         "custom_n": custom.get(kind)}
         for kind, label in Kind.choices
     ]  # fmt: skip
     url = settings.MOTIONHUB_ALERT_WEBHOOK_URL

@@ -16,8 +16,10 @@ from datetime import date, timedelta
 from django.utils.safestring import SafeString, mark_safe
 
 # Geometry, in SVG user units, as the home chart's.
-BAR_WIDTH, BAR_GAP, PLOT_HEIGHT, TOP, AXIS = 18, 6, 110, 8, 22
+BAR_WIDTH, BAR_GAP, PLOT_HEIGHT, TOP, AXIS = 18, 6, 110, 14, 22
+LEFT = 14  # room for the first bar's date, centred under it
 MAX_WEEKS = 52  # a wider range shows its last 52 weeks (the tables still hold every row)
+MIN_SLOTS = 16  # a range of a few weeks keeps bars of a sensible width, drawn from the left
 
 _e = html.escape
 
@@ -89,11 +91,15 @@ def build(rows: list[dict], page_url: str) -> UsageChart | None:
     return UsageChart(
         weeks=weeks,
         panels=panels,
-        width=len(weeks) * (BAR_WIDTH + BAR_GAP) - BAR_GAP,
+        width=_width(len(weeks)),
         height=bottom + AXIS,
         plot_bottom=bottom,
         table_rows=table,
     )
+
+
+def _width(weeks: int) -> int:
+    return LEFT + max(weeks, MIN_SLOTS) * (BAR_WIDTH + BAR_GAP)
 
 
 def _panel(key: str, title: str, values: list[int], weeks: list[Week], page_url: str) -> Panel:
@@ -103,7 +109,7 @@ def _panel(key: str, title: str, values: list[int], weeks: list[Week], page_url:
     label_every = max(1, len(weeks) // 8)  # about eight dates under the bars, never crowded
     parts = []
     for i, (week, value) in enumerate(zip(weeks, values, strict=True)):
-        x = i * (BAR_WIDTH + BAR_GAP)
+        x = LEFT + i * (BAR_WIDTH + BAR_GAP)
         height = round(value * scale, 2)
         iso = week.start.isoformat()
         until = (week.start + timedelta(days=6)).isoformat()
@@ -122,4 +128,9 @@ def _panel(key: str, title: str, values: list[int], weeks: list[Week], page_url:
             f'<rect class="seg {key}" x="{x}" y="{round(bottom - height, 2)}"'
             f' width="{BAR_WIDTH}" height="{height}"/>{label}</g></a>\n'
         )
+    # The scale, said once: the tallest bar's value at the top right.
+    parts.append(
+        f'<text class="peak" x="{_width(len(weeks))}" y="{TOP - 4}" text-anchor="end">'
+        f"highest: {peak}</text>"
+    )
     return Panel(key, title, peak, mark_safe("".join(parts)))  # noqa: S308 - escaped above

@@ -44,6 +44,9 @@ def test_an_admin_turns_a_rule_off_and_sets_another_ones_n(admin_client_, settin
     # Empty N: back to the environment's default.
     admin_client_.post(reverse("alerts:rule", args=[Kind.CREDITS]), {"enabled": "on"})
     assert conditions.rules()[Kind.CREDITS] == 1000
+    page = admin_client_.get(reverse("alerts:index")).content.decode()
+    credits_row = page[page.index('id="rule-credits_below"') :].split("</tr>")[0]
+    assert 'value=""' in credits_row and 'placeholder="1000"' in credits_row
 
 
 def test_a_negative_n_is_refused_and_changes_nothing(admin_client_):
