@@ -36,7 +36,7 @@ def index(request):
         "email_count": len(channels.emails()),
         "webhook": webhook.where(url) if url else "",
         "signed": bool(settings.MOTIONHUB_ALERT_WEBHOOK_SECRET),
-        # The page's webhook: its host for everyone, its full URL for admins; never the secret.
+        # The page's webhook: its host only, as the environment's; never the secret.
         "page_webhook": hook,
         "page_webhook_host": webhook.where(hook.url) if hook else "",
     }
@@ -45,5 +45,6 @@ def index(request):
     if can_administer(request.user):
         from motionhub.alerts.manage import WebhookForm
 
-        context["webhook_form"] = WebhookForm(initial={"url": hook.url if hook else ""})
+        # Never prefilled: the URL's path may be its secret, as the signing secret is.
+        context["webhook_form"] = WebhookForm()
     return render(request, "alerts/index.html", context)
