@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from motionhub.alerts import channels, conditions, webhook
+from motionhub.alerts.manage import WebhookForm
 from motionhub.alerts.models import Alert, AlertRule, Delivery, Kind, Recipient
 from motionhub.core.roles import can_administer, viewer_required
 
@@ -43,8 +44,6 @@ def index(request):
     context = {"alerts": alerts, "rules": rules, "channels": channels_shown,
                "recipients": list(Recipient.objects.all())}  # fmt: skip
     if can_administer(request.user):
-        from motionhub.alerts.manage import WebhookForm
-
         # Never prefilled: the URL's path may be its secret, as the signing secret is.
         context["webhook_form"] = WebhookForm()
     return render(request, "alerts/index.html", context)
