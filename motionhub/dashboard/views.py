@@ -108,4 +108,4 @@ def cards_fragment(request):
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     context = {"cards": account_cards, "cards_html": cards_html, "cards_version": version}
-    return render(request, "dashboard/cards.html", context)
+    return render(request, "dashboard/home.html#cards", context)

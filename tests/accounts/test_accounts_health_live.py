@@ -14,6 +14,8 @@ def test_the_accounts_page_polls_the_labels_and_a_change_comes_in_the_next_poll(
     page = viewer_client.get(reverse("accounts:index")).content.decode()
     assert f'hx-get="{reverse("accounts:health")}"' in page
     assert f'id="health-{kling_account.pk}"' in page
+    assert page.count('id="health-poll"') == 1
+    assert "<title>Accounts" in page and "health-poll" not in page.split("</title>")[0]
 
     health.change(kling_account.pk, Health.OUT_OF_CREDITS, "The balance is 0, at or below 0.")
     with django_assert_max_num_queries(3):  # session, person; the accounts' health columns
