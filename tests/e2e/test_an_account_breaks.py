@@ -62,6 +62,12 @@ def test_a_broken_account_shows_on_its_card_by_itself_uploads_avoid_it_and_it_is
     expect(page.locator(f"#account-{healthy.pk} .badge.health")).to_have_text("active")
     page.evaluate("() => { window.__landed = true; }")
     _shot(page, "1-home-active")
+    # A colleague has the Accounts page open in another tab.
+    accounts_page = context.new_page()
+    accounts_page.goto("/accounts/")
+    label = accounts_page.locator(f"#health-{broken.pk} .badge.health")
+    expect(label).to_have_text("active")
+    accounts_page.evaluate("() => { window.__landed = true; }")
 
     # 2. Studio A's session breaks in the sandbox; the scheduled health check reads it.
     sandbox.break_session(broken.email, token=TOKEN)
@@ -71,6 +77,13 @@ def test_a_broken_account_shows_on_its_card_by_itself_uploads_avoid_it_and_it_is
     expect(page.locator(f"#account-{healthy.pk} .badge.health")).to_have_text("active")
     assert "broken" in (card.locator(".badge.health").get_attribute("title") or "").lower()
     _shot(page, "2-home-needs-relogin")
+    expect(label).to_have_text("needs re-login", timeout=30_000)
+    assert accounts_page.evaluate("() => window.__landed") is True
+    expect(accounts_page.locator(f"#health-{broken.pk}")).to_contain_text(
+        "Account session is broken"
+    )
+    _shot(accounts_page, "2b-accounts-needs-relogin")
+    accounts_page.close()
 
     # 3. An upload made now ("automatic") goes to Studio B, and only there.
     nav(page, "Upload")
