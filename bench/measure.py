@@ -118,6 +118,14 @@ def cases(viewer: User, root: User, *, deep_row: int = DEEP_ROW) -> list[Case]:
             status=204,
             headers={"HX-Request": "true"},
         ),
+        # The home page's polled account cards (what every open home page asks every 5 s).
+        Case(
+            "home_cards",
+            reader,
+            reverse("home_cards"),
+            headers={"HX-Request": "true"},
+            expect='id="account-cards"',
+        ),
         # The home page right after the counts changed: nothing of its markup can be reused.
         Case("home_changed", reader, reverse("home"), expect='id="chart"', prepare=_forget_home),
         # The batch fragment right after the batch changed: no kept board, every row read.

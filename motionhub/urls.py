@@ -16,6 +16,7 @@ admin.site.login_form = throttle.AdminSignInForm
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("home/cards/", dashboard_views.cards_fragment, name="home_cards"),
     # Sign-in refuses throttled attempts before checking a password (see audit/throttle.py).
     path("login/", throttle.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -37,4 +38,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),
+    # …and its useapi root, as https://api.useapi.net/v2/ is beside /v1/kling (usage stats).
+    path("sandbox/v2/", include("motionhub.sandbox.stats_urls")),
 ]

@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.index, name="index"),
     path("changes/", views.changes_fragment, name="changes"),
+    path("health/", views.health_fragment, name="health"),
     path("connections/new/", views.connection_create, name="connection_create"),
     path("connections/<int:pk>/edit/", views.connection_edit, name="connection_edit"),
     path("connections/<int:pk>/sync/", views.connection_sync, name="connection_sync"),

@@ -50,6 +50,19 @@ def _changes_context() -> dict:
 
 @viewer_required_polled
 @require_GET
+def health_fragment(request):
+    """Polled by the accounts page: each account's health label, swapped in place by its id.
+
+    One query of the few columns a label needs (besides the session's), whatever the history.
+    """
+    accounts = KlingAccount.active.only(
+        "id", "enabled", "health", "health_until", "health_reason"
+    ).order_by("pk")
+    return render(request, "accounts/health_poll.html", {"accounts": accounts})
+
+
+@viewer_required_polled
+@require_GET
 def changes_fragment(request):
     """Polled by the accounts page while a change is pending; stops polling once none is."""
     context = _changes_context()

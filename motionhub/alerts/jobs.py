@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motionhub import audit
-from motionhub.alerts import conditions, webhook
+from motionhub.alerts import channels, conditions, webhook
 from motionhub.alerts.models import Alert, Delivery
 from motionhub.audit.actions import Action, Outcome
 
@@ -60,11 +60,11 @@ def message(alert: Alert, event: str) -> str:
 def deliver(alert: Alert, event: str) -> list[Delivery]:
     done = []
     text = message(alert, event)
-    emails = settings.MOTIONHUB_ALERT_EMAILS
+    emails = channels.emails()
     if emails:
         done.append(_email(alert, event, text, emails))
-    if settings.MOTIONHUB_ALERT_WEBHOOK_URL:
-        done.append(_webhook(alert, event, text))
+    for hook in channels.webhooks():
+        done.append(_webhook(alert, event, text, hook))
     return done
 
 
@@ -82,8 +82,8 @@ def _email(alert: Alert, event: str, text: str, emails: list[str]) -> Delivery:
     return _record(alert, event, Delivery.Channel.EMAIL, ", ".join(emails), error=error)
 
 
-def _webhook(alert: Alert, event: str, text: str) -> Delivery:
-    url = settings.MOTIONHUB_ALERT_WEBHOOK_URL
+def _webhook(alert: Alert, event: str, text: str, hook: channels.Hook) -> Delivery:
+    url = hook.url
     payload = {
         "text": f"MotionHub: {text}",
         "alert": {
@@ -99,7 +99,7 @@ def _webhook(alert: Alert, event: str, text: str) -> Delivery:
     sent = webhook.post(
         url,
         payload,
-        secret=settings.MOTIONHUB_ALERT_WEBHOOK_SECRET,
+        secret=hook.secret,
         attempts=settings.MOTIONHUB_ALERT_WEBHOOK_ATTEMPTS,
         backoff=settings.MOTIONHUB_ALERT_WEBHOOK_BACKOFF_SECONDS,
     )

@@ -85,3 +85,45 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} {self.event} by {self.channel}"
+
+
+class Recipient(models.Model):
+    """An e-mail address an admin added on the Alerts page (beside MOTIONHUB_ALERT_EMAILS)."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Webhook(models.Model):
+    """The webhook an admin set on the Alerts page (one row, pk 1), beside the environment's.
+
+    The secret is stored encrypted (core.crypto, as connection tokens are) and never shown back:
+    the page says only whether one is set.
+    """
+
+    url = models.URLField(max_length=500)
+    secret_encrypted = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return "alert webhook"
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.secret_encrypted)
+
+    def set_secret(self, secret: str) -> None:
+        from motionhub.core import crypto
+
+        self.secret_encrypted = crypto.encrypt(secret) if secret else ""
+
+    def secret(self) -> str:
+        from motionhub.core import crypto
+
+        return crypto.decrypt(self.secret_encrypted) if self.secret_encrypted else ""

@@ -35,6 +35,11 @@ class Action(models.TextChoices):
     ALERT_SENT = "alert.sent", "Sent an alert"
     ALERT_FAILED = "alert.failed", "Failed to send an alert"
     RETENTION = "storage.retention", "Removed files past their retention"
+    ALERT_RULE_CHANGE = "alert.rule", "Changed an alert rule"
+    ALERT_RECIPIENT_ADD = "alert.recipient_add", "Added an alert recipient"
+    ALERT_RECIPIENT_REMOVE = "alert.recipient_remove", "Removed an alert recipient"
+    ALERT_WEBHOOK_SET = "alert.webhook_set", "Set the alert webhook"
+    ALERT_WEBHOOK_REMOVE = "alert.webhook_remove", "Removed the alert webhook"
 
 
 class Outcome(models.TextChoices):

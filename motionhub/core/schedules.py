@@ -22,6 +22,8 @@ SCHEDULES = {
     },
     # Opens an alert for each new condition and resolves those that cleared (motionhub.alerts).
     "motionhub: alerts": {"func": "motionhub.alerts.jobs.evaluate", "minutes": 1},
+    # useapi.net's usage statistics per connection, beside our own figures (motionhub.usage).
+    "motionhub: upstream usage": {"func": "motionhub.usage.jobs.read_all", "minutes": 30},
     # Archives again the results whose download failed, when due (motionhub.archive.jobs).
     "motionhub: archive sweep": {"func": "motionhub.archive.jobs.sweep", "minutes": 5},
     # Removes inputs and kept results past their retention, measures the space used (daily).

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import date
 from functools import lru_cache
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from motionhub.core.roles import viewer_required
+from motionhub.core.roles import viewer_required, viewer_required_polled
 from motionhub.dashboard import cards, figures, markup, space
 from motionhub.dashboard.links import history_link
 from motionhub.tasks.models import FAILURES
@@ -38,10 +41,19 @@ def _chart_and_tallies(prefix: str, today: date, zone: str, counts: tuple) -> tu
 
 
 @lru_cache(maxsize=16)
-def _cards_markup(account_cards: tuple, zone: str, minute: str) -> str:
-    """The cards' markup, kept as the chart's is; `minute` is in the key because a card says
-    how long until its session expires."""
-    return markup.cards_html(account_cards)
+def _cards_markup(account_cards: tuple, zone: str, minute: str) -> tuple[str, str]:
+    """The cards' markup and its version (a checksum the polled fragment compares), kept as
+    the chart's is; `minute` is in the key because a card says how long until its session
+    expires."""
+    html = markup.cards_html(account_cards)
+    return html, format(zlib.crc32(html.encode()), "08x")
+
+
+def _cards(prefix: str, now, accounts: list[tuple]) -> tuple[list, str, str]:
+    account_cards = _account_cards(prefix, now.replace(second=0, microsecond=0), tuple(accounts))
+    zone = timezone.get_current_timezone_name()
+    html, version = _cards_markup(tuple(account_cards), zone, now.isoformat()[:16])
+    return account_cards, html, version
 
 
 @lru_cache(maxsize=16)
@@ -75,11 +87,12 @@ def home(request):
     zone = timezone.get_current_timezone_name()
     chart, chart_context = _chart_and_tallies(prefix, today, zone, _key(per_day))
     accounts = cards.accounts()
-    account_cards = _account_cards(prefix, now.replace(second=0, microsecond=0), tuple(accounts))
+    account_cards, cards_html, cards_version = _cards(prefix, now, accounts)
     failures = figures.recent_failures(prefix, cards.account_names(accounts), per_day)
     context = {
         "cards": account_cards,
-        "cards_html": _cards_markup(tuple(account_cards), zone, now.isoformat()[:16]),
+        "cards_html": cards_html,
+        "cards_version": cards_version,
         "chart": chart,
         **chart_context,
         "failures": failures,
@@ -89,3 +102,20 @@ def home(request):
         "space": space.space_used(),
     }
     return render(request, "dashboard/home.html", context)
+
+
+@viewer_required_polled
+@require_GET
+def cards_fragment(request):
+    """The home page's account cards, polled so a health change shows without a reload.
+
+    The database only, one query (the accounts with their live tasks) besides the session's,
+    whatever the history; the poll sends the version it shows (`v`), and while the cards are
+    unchanged the answer is an empty 204 (htmx swaps nothing and keeps polling).
+    """
+    now = timezone.now()
+    account_cards, cards_html, version = _cards(reverse("tasks:history"), now, cards.accounts())
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    context = {"cards": account_cards, "cards_html": cards_html, "cards_version": version}
+    return render(request, "dashboard/home.html#cards", context)

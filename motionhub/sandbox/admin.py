@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from motionhub.sandbox.models import Account, Asset, Callback, CreateCall, SandboxConfig, Task
+from motionhub.sandbox.models import (
+    TASK_COST,
+    Account,
+    Asset,
+    Callback,
+    CreateCall,
+    SandboxConfig,
+    Task,
+)
+
+LOW_CREDITS = 2 * TASK_COST
 
 
 @admin.register(SandboxConfig)
@@ -39,8 +49,26 @@ class ReadMostlyAdmin(admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(ReadMostlyAdmin):
-    list_display = ("email", "max_jobs", "credits", "namespace_short", "created")
+    list_display = ("email", "max_jobs", "credits", "session_broken", "throttle_left",
+                    "namespace_short", "created")  # fmt: skip
     search_fields = ("email",)
+    actions = ["break_session", "repair_session", "set_credits_low", "throttle_five"]
+
+    @admin.action(description="Break the session (every call → 596 until re-added)")
+    def break_session(self, request, queryset) -> None:
+        queryset.update(session_broken=True)
+
+    @admin.action(description="Repair the session")
+    def repair_session(self, request, queryset) -> None:
+        queryset.update(session_broken=False)
+
+    @admin.action(description=f"Set the balance low ({LOW_CREDITS} points: two tasks left)")
+    def set_credits_low(self, request, queryset) -> None:
+        queryset.update(credits=LOW_CREDITS)
+
+    @admin.action(description="Answer the next 5 create calls 429")
+    def throttle_five(self, request, queryset) -> None:
+        queryset.update(throttle_left=5)
 
     @admin.display(description="token (SHA-256)")
     def namespace_short(self, obj: Account) -> str:

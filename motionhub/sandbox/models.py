@@ -14,6 +14,9 @@ from django.db import models
 from django.utils import timezone
 
 DEFAULT_CREDITS = 56000
+# What each task takes from the account's balance, in Kling's points (credits x 100, reference
+# §13): charged when the create call is accepted, so the spend appears in the balance readings.
+TASK_COST = 100
 
 
 def _rate(help_text: str) -> models.FloatField:
@@ -90,6 +93,11 @@ class Account(models.Model):
     kling_user_id = models.BigIntegerField()
     session_expires = models.DateTimeField()
     created = models.DateTimeField(default=timezone.now)
+    # Demo triggers on an existing account (state.py, the admin's actions, sandbox_trigger):
+    # a broken session answers 596 to every call on the account until it is added again
+    # (POST /accounts logs in anew); throttle_left create calls answer 429 before any succeeds.
+    session_broken = models.BooleanField(default=False)
+    throttle_left = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -108,6 +116,7 @@ class Account(models.Model):
             "max_jobs": max_jobs,
             # useapi logs in again on every POST /accounts, which renews the session.
             "session_expires": timezone.now() + timedelta(days=30),
+            "session_broken": False,
         }
         if credits is not None:
             defaults["credits"] = credits

@@ -77,3 +77,32 @@ def reset() -> None:
     """
     for model in (CreateCall, Callback, Task, Asset, Account, SandboxConfig):
         model.objects.all().delete()
+
+
+# --- demo triggers on existing accounts (also the admin's actions and `sandbox_trigger`) -----
+
+
+def _accounts(email: str, token: str | None):
+    accounts = Account.objects.filter(email=email)
+    if token is not None:
+        accounts = accounts.filter(namespace=parse_token(token)[0])
+    return accounts
+
+
+def break_session(email: str, *, token: str | None = None) -> int:
+    """Every call on the account answers 596 until it is added again (POST /accounts)."""
+    return _accounts(email, token).update(session_broken=True)
+
+
+def repair_session(email: str, *, token: str | None = None) -> int:
+    return _accounts(email, token).update(session_broken=False)
+
+
+def set_credits(email: str, credits: int, *, token: str | None = None) -> int:
+    """The account's balance, in points; each task takes TASK_COST (models.py)."""
+    return _accounts(email, token).update(credits=max(credits, 0))
+
+
+def throttle(email: str, calls: int, *, token: str | None = None) -> int:
+    """The account's next `calls` create calls answer 429 (a streak the dashboard notices)."""
+    return _accounts(email, token).update(throttle_left=max(calls, 0))

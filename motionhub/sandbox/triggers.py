@@ -9,8 +9,10 @@ from __future__ import annotations
 import random
 import time
 
+from django.db.models import F
+
 from motionhub.sandbox import errors
-from motionhub.sandbox.models import Account, SandboxConfig
+from motionhub.sandbox.models import TASK_COST, Account, SandboxConfig
 
 MARKERS = frozenset(
     {"moderation", "invalid", "busy", "down", "broken", "fail", "gone", "slow", "nomatch", "poor"}
@@ -65,7 +67,7 @@ def check_account(account: Account, config: SandboxConfig) -> None:
         time.sleep(config.slow_seconds)
     if "down" in found:
         raise errors.unavailable()
-    if "broken" in found:
+    if "broken" in found or account.session_broken:
         raise errors.Refusal(596, "Account session is broken")
 
 
@@ -76,9 +78,23 @@ def check_create(account: Account) -> None:
         raise errors.Refusal(400, {"error": CREDIT_TEXT, "message": "Bad Request"})
     if "busy" in found:
         raise errors.no_free_slot(f"account {account.email} is at capacity")
+    # A 429 streak: one conditional decrement per refused call, so each counts once.
+    if Account.objects.filter(pk=account.pk, throttle_left__gt=0).update(
+        throttle_left=F("throttle_left") - 1
+    ):
+        raise errors.no_free_slot(f"account {account.email} is at capacity (sandbox throttle)")
     if "invalid" in found:
         raise errors.Refusal(
             400, {"error": "Parameter error (VALID.ParamError)", "message": "Bad Request"}
         )
     if "moderation" in found:
         raise errors.Refusal(500, MODERATION)
+
+
+def charge(account: Account) -> None:
+    """Take TASK_COST from the locked account's balance, or refuse as Kling does when short."""
+    if account.credits < TASK_COST:
+        text = (f"Insufficient credits: the account balance is too low ({account.credits} "
+                f"points, a task needs {TASK_COST})")  # fmt: skip
+        raise errors.Refusal(400, {"error": text, "message": "Bad Request"})
+    Account.objects.filter(pk=account.pk).update(credits=F("credits") - TASK_COST)

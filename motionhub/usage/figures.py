@@ -49,6 +49,7 @@ def rows(since: date | None, until: date | None) -> list[dict]:
             "week": r["week"].date() if hasattr(r["week"], "date") else r["week"],
             "member": r["member"] or "—",
             "account": r["account_label"] or r["account_email"] or "(not assigned)",
+            "account_email": r["account_email"] or "",
             "tasks": r["tasks"],
             "succeeded": r["succeeded"],
             "credits": r["credits"],

@@ -6,10 +6,11 @@ import csv
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from motionhub.core.roles import viewer_required
-from motionhub.usage import figures
+from motionhub.usage import chart, figures, upstream
 
 
 def _range(request):
@@ -21,10 +22,16 @@ def _range(request):
 def index(request):
     since, until = _range(request)
     found = figures.rows(since, until)
+    stored = upstream.days(since, until)
+    for row in stored:
+        row.throttled = upstream.throttled(row)
     return render(request, "usage/index.html", {
+        "upstream_days": stored,
+        "upstream_accounts": upstream.per_account(stored, found) if stored else [],
         "rows": found, "since": since, "until": until,
         "by_member": figures.totals(found, "member"),
         "by_account": figures.totals(found, "account"),
+        "chart": chart.build(found, reverse("usage:index")),
         "query": request.GET.urlencode(),
     })  # fmt: skip
 

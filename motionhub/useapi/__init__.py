@@ -21,6 +21,7 @@ from .errors import (
     UseapiError,
 )
 from .fetch import Fetched, FetchFailed, FetchRefused
+from .stats import StatsRow, UsageStats, useapi_root
 from .types import (
     Account,
     AccountCapacity,
@@ -56,10 +57,13 @@ __all__ = [
     "NoFreeSlot",
     "NotFound",
     "RunningJob",
+    "StatsRow",
     "SubscriptionRequired",
     "TaskStatus",
     "Unauthorized",
     "UpstreamTrouble",
+    "UsageStats",
     "UseapiError",
     "Work",
+    "useapi_root",
 ]

@@ -7,13 +7,14 @@ through the single `Http` choke point and returns a typed result or raises a `Us
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import IO, Any, BinaryIO
 from urllib.parse import quote, urlsplit
 
 import requests
 
-from . import fetch, parsers
-from .errors import BadResponse
+from . import fetch, parsers, stats
+from .errors import BadResponse, InvalidInput
 from .http import Http
 from .types import (
     Account,
@@ -256,6 +257,39 @@ class Client:
         """
         data = self._http.call("DELETE", f"/tasks/{int(task_id)}", params={"email": email})
         return parsers.parse_deleted_task(data)
+
+    # -- usage statistics (on the useapi root) --------------------------------------------------
+
+    def account_stats(
+        self,
+        *,
+        bot: str = "kling",
+        day: date | None = None,
+        limit: int | None = None,
+        config: str | None = None,
+    ) -> stats.UsageStats:
+        """GET /v2/account/stats?bot=kling on the useapi root — https://useapi.net/docs/account-management/get-account-stats
+
+        Not under /v1/kling: the root is derived from the base URL (stats.useapi_root). `day`
+        is sent as `date` (today by default, upstream); `limit` (≤ 50000) makes the upstream
+        ignore the date; `config` narrows to one account's email.
+        """
+        root = stats.useapi_root(self._http.base_url)
+        if root is None:
+            raise InvalidInput(
+                "The base URL does not end in /v1/kling, so the useapi root (for usage "
+                "statistics) is unknown."
+            )
+        if limit is not None and not 1 <= limit <= stats.MAX_LIMIT:
+            raise ValueError(f"limit must be from 1 to {stats.MAX_LIMIT}")
+        params = {
+            "bot": bot,
+            "date": day.isoformat() if day else None,
+            "limit": limit,
+            "config": config,
+        }
+        data = self._http.call("GET", stats.STATS_PATH, params=params, base=root)
+        return stats.parse_stats(data)
 
     # -- scheduler ------------------------------------------------------------------------------
 

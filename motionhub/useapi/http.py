@@ -111,8 +111,8 @@ class Http:
     def __repr__(self) -> str:
         return f"<Http {self.base_url}>"  # never the token
 
-    def url(self, path: str) -> str:
-        return f"{self.base_url}/{path.lstrip('/')}"
+    def url(self, path: str, *, base: str | None = None) -> str:
+        return f"{(base or self.base_url).rstrip('/')}/{path.lstrip('/')}"
 
     def call(
         self,
@@ -126,8 +126,13 @@ class Http:
         upload: bool = False,
         expect_json: bool = True,
         secrets: Iterable[str] = (),
+        base: str | None = None,
     ) -> Any:
-        """Send one request; return the decoded JSON (or None when `expect_json` is False)."""
+        """Send one request; return the decoded JSON (or None when `expect_json` is False).
+
+        `base` replaces the connection's base URL for the few endpoints on the useapi root
+        (usage statistics), with the same token, timeouts, logging and errors.
+        """
         params = {k: v for k, v in (params or {}).items() if v is not None}
         read_timeout = self.upload_timeout if upload else self.timeout
         timeout = (min(CONNECT_TIMEOUT, read_timeout), read_timeout)
@@ -141,7 +146,7 @@ class Http:
         try:
             response = self.session.request(
                 method,
-                self.url(path),
+                self.url(path, base=base),
                 params=params or None,
                 json=json_body,
                 data=data,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from motionhub import audit
 from motionhub.accounts.models import AccountChange, Connection, KlingAccount
-from motionhub.alerts.models import Alert, AlertRule, Delivery, Kind
+from motionhub.alerts.models import Alert, AlertRule, Delivery, Kind, Recipient
 from motionhub.library.models import DeletionState, LibrarySync, Motion, MotionDeletion, Origin
 from motionhub.sandbox import models as sandbox_models
 from motionhub.sandbox import state as sandbox_state
@@ -95,6 +95,7 @@ def world(alice, bob, charlie, dave, media_root) -> World:
     AlertRule.objects.create(kind=Kind.CREDITS, threshold=10)
     alert = Alert.objects.create(key="relogin:account:0", kind=Kind.RELOGIN, text="A broke")
     Delivery.objects.create(alert=alert, event="fired", channel="email", target="x@example.com")
+    Recipient.objects.create(email="walk@example.com")  # one an admin's walk may remove
     MotionDeletion.objects.create(
         account=account,
         motion_key="work:2",

@@ -46,6 +46,16 @@ ADMIN_PAGE = (LOGIN, 403, 403, 403, 200)
 EVERYONE = (200, 200, 200, 200, 200)
 BEARER_ONLY = (401, 401, 401, 401, 401)  # the sandbox: a session is no API token
 ALL_405 = (405, 405, 405, 405, 405)
+ADMIN_POST_ONLY = (LOGIN, 403, 403, 403, 405)
+ADMIN_POSTED = (LOGIN, 403, 403, 403, 302)
+
+
+def _recipient():
+    from motionhub.alerts.models import Recipient
+
+    # The world's one; the admin's walk removes it, and the next walk starts from a new world.
+    return Recipient.objects.get(email="walk@example.com")
+
 
 PK = {
     "connection": lambda w: {"pk": w.connection.pk},
@@ -60,12 +70,14 @@ PK = {
 
 APP = {
     "": Expect(READ, READ),  # home renders on POST too (harmless: CSRF-checked, writes nothing)
+    "home/cards/": Expect(READ, NOT_POSTED),  # the home page's polled account cards
     "login/": Expect(EVERYONE, EVERYONE),  # an empty POST is a form with errors
     "logout/": Expect((LOGIN, 405, 405, 405, 405), (LOGIN, 302, 302, 302, 302)),
     # accounts: everyone reads, admins change
     "accounts/": Expect(READ, NOT_POSTED),
     # polled fragment; 286 = "stop polling", nothing is pending in this world
     "accounts/changes/": Expect((LOGIN, 403, 286, 286, 286), NOT_POSTED),
+    "accounts/health/": Expect(READ, NOT_POSTED),  # polled health labels
     "accounts/connections/new/": Expect(ADMIN_PAGE, ADMIN_PAGE),
     "accounts/connections/<int:pk>/edit/": Expect(ADMIN_PAGE, ADMIN_PAGE, PK["connection"]),
     "accounts/connections/<int:pk>/sync/": Expect(
@@ -119,6 +131,16 @@ APP = {
     ),
     "audit/": Expect(READ, NOT_POSTED),
     "alerts/": Expect(READ, NOT_POSTED),
+    # admins manage rules and channels (an empty POST is refused with a message: a redirect)
+    "alerts/rules/<str:kind>/": Expect(
+        ADMIN_POST_ONLY, ADMIN_POSTED, lambda w: {"kind": "relogin"}
+    ),
+    "alerts/recipients/": Expect(ADMIN_POST_ONLY, ADMIN_POSTED),
+    "alerts/recipients/<int:pk>/remove/": Expect(
+        ADMIN_POST_ONLY, ADMIN_POSTED, lambda w: {"pk": _recipient().pk}
+    ),
+    "alerts/webhook/": Expect(ADMIN_POST_ONLY, ADMIN_POSTED),
+    "alerts/webhook/remove/": Expect(ADMIN_POST_ONLY, ADMIN_POSTED),
     "usage/": Expect(READ, NOT_POSTED),
     "usage/export.csv": Expect(READ, NOT_POSTED),
     # uploaded team media: people with a role only (static.serve ignores the method)
@@ -140,6 +162,7 @@ APP = {
         BEARER_ONLY, ALL_405, lambda w: {"task_id": "1"}
     ),
     "sandbox/v1/kling/scheduler/?$": Expect(BEARER_ONLY, ALL_405),
+    "sandbox/v2/account/stats/?$": Expect(BEARER_ONLY, ALL_405),
     "sandbox/v1/kling/scheduler/available/?$": Expect(BEARER_ONLY, ALL_405),
     "sandbox/v1/kling/files/<str:name>": Expect(
         EVERYONE, ALL_405, lambda w: {"name": w.sandbox_file}

@@ -73,3 +73,31 @@ def test_the_usage_page_shows_credits_per_member_account_and_week_with_csv(
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["week", "member", "account", "tasks", "succeeded", "credits"]
     assert [r[1:] for r in rows[1:]] == [["bob", "A", "1", "1", "100"]]
+
+
+def test_the_usage_page_draws_credits_and_tasks_per_week_and_the_filter_narrows_it(
+    upload, account, upstream, viewer_client
+):
+    _run_to_success(upload, account, upstream, before=56000, after=55900)
+    five_weeks_ago = timezone.now() - timedelta(weeks=5)
+    MotionTask.objects.create(name="old", account=account, created_at=five_weeks_ago)
+
+    page = viewer_client.get(reverse("usage:index")).content.decode()
+
+    chart = page[page.index('id="usage-chart"') : page.index('id="usage-chart-table"')]
+    assert "<script" not in page.split("</header>")[-1]  # drawn on the server, no script
+    this_week = [w for w in chart.split('data-week="')[1:] if 'data-value="100"' in w]
+    assert len(this_week) == 1  # the credits bar of this week
+    # Six weeks, the empty ones between included, in each of the two panels.
+    assert chart.count('class="seg credits"') == 6
+    assert chart.count('class="seg tasks"') == 6
+    assert "Week of" in chart and "100 credits" in chart
+
+    since = (timezone.now() - timedelta(days=2)).date().isoformat()
+    narrowed = viewer_client.get(reverse("usage:index") + f"?since={since}").content.decode()
+    assert narrowed.count('class="seg tasks"') == 1
+
+
+def test_the_usage_page_without_tasks_draws_no_chart(viewer_client, db):
+    page = viewer_client.get(reverse("usage:index")).content.decode()
+    assert 'id="usage-chart"' not in page

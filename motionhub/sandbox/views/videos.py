@@ -221,6 +221,9 @@ def _submit(
         busy = lifecycle.running(locked.tasks.all()).count()
         if busy >= cap:
             raise errors.no_free_slot(f"{busy} of {cap} jobs running on {locked.email}")
+        # The answer below shows the balance as the task was accepted (`locked` is read before
+        # the charge); every later reading shows it after: their difference is the task's cost.
+        triggers.charge(locked)
         task.account = locked
         task.save(force_insert=True)
         CreateCall.objects.create(
