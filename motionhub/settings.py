@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "motionhub.sandbox",
     "motionhub.tasks",
     "motionhub.audit",
+    "motionhub.tokens",
     "motionhub.library",
     "motionhub.archive",
     "motionhub.alerts",

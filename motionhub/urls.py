@@ -34,6 +34,8 @@ urlpatterns = [
     path("archive/", include("motionhub.archive.urls")),
     path("alerts/", include("motionhub.alerts.urls")),
     path("usage/", include("motionhub.usage.urls")),
+    # Each person's API tokens for scripts (motionhub/tokens/).
+    path("tokens/", include("motionhub.tokens.urls")),
     path("admin/", admin.site.urls),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),

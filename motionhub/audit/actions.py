@@ -34,6 +34,9 @@ class Action(models.TextChoices):
     USER_DELETE = "user.delete", "Deleted a person"
     ALERT_SENT = "alert.sent", "Sent an alert"
     ALERT_FAILED = "alert.failed", "Failed to send an alert"
+    TOKEN_CREATE = "token.create", "Created an API token"
+    TOKEN_REVOKE = "token.revoke", "Revoked an API token"
+    ASSET_UPLOAD = "asset.upload", "Uploaded a file through the API"
 
 
 class Outcome(models.TextChoices):
