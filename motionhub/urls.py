@@ -37,6 +37,8 @@ urlpatterns = [
     # Each person's API tokens for scripts (motionhub/tokens/).
     path("tokens/", include("motionhub.tokens.urls")),
     path("admin/", admin.site.urls),
+    # useapi's Kling API over MotionHub's own records, for existing scripts (motionhub/gateway/).
+    path("useapi/v1/kling/", include("motionhub.gateway.urls")),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),
 ]

@@ -127,3 +127,12 @@ def _replay(user: AbstractBaseUser, key: str, fingerprint: str) -> Answer:
     if row.fingerprint != fingerprint:
         raise KeyReused(f"This {HEADER} was used for another request.")
     return Answer(row.status, row.body, replayed=True)
+
+
+def fingerprint_hasher(method: str, path: str):
+    """An incremental `fingerprint`: feed the body with `.update(chunk)`, read `.hexdigest()`.
+    For a body too large to hold in memory (an upload), hashed as it is stored."""
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), b"\n", path.encode(), b"\n"):
+        digest.update(part)
+    return digest
