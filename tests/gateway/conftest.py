@@ -42,7 +42,11 @@ class Api:
     def upload(self, content_type: str, data: bytes, *, key: str | None = None):
         extra = {"Idempotency-Key": key} if key else {}
         return self.client.post(
-            f"{BASE}/assets", data, content_type=content_type, headers=self._headers(extra)
+            f"{BASE}/assets",
+            data,
+            content_type=content_type,
+            headers=self._headers(extra),
+            CONTENT_TYPE=content_type,  # the test client drops it for an empty body; curl does not
         )
 
 

@@ -126,7 +126,8 @@ def motion_create(request):
     data = json_body(request)
     account = chosen_account(data)
     image_url = data.get("imageUrl") or data.get("image")
-    parameter = "imageUrl" if "imageUrl" in data or "motionUrl" in data else "image"
+    # The 2025 body names the image `image`; the current one (and an empty body) `imageUrl`.
+    parameter = "image" if "workId" in data and "imageUrl" not in data else "imageUrl"
     image, _ = asset_of(image_url, parameter, kinds=(Asset.Kind.IMAGE,))
     motion = _library_motion(data, account)
     clip = None
