@@ -181,7 +181,7 @@ def test_motion_create_from_the_library_2025_and_2026(operator_api, image_url, a
             },
             400,
             "Elements work only with Kling 3.0",
-        ),  # fmt: skip
+        ),
         ({"imageUrl": "IMAGE", "motionUrl": "VIDEO", "prompt": "x" * 2501}, 400, "prompt"),
         ({"image": "IMAGE", "workId": 77}, 404, "Motion 77"),
         ({"image": "IMAGE", "workId": "glide"}, 400, "workId must be an integer"),
