@@ -11,6 +11,7 @@ from django.test import Client
 from motionhub.accounts.models import Connection, KlingAccount
 from motionhub.tokens.auth import create_token
 from tests.clips import make_image
+from tests.e2e.conftest import worker  # noqa: F401  (the e2e tests' real worker cluster)
 
 BASE = "/useapi/v1/kling"
 

@@ -22,7 +22,6 @@ from motionhub.tasks.models import MotionTask
 from motionhub.tokens.auth import create_token
 from tests.clips import make_clip, make_image
 from tests.conftest import SANDBOX_TOKEN
-from tests.e2e.conftest import worker  # noqa: F401  (the e2e tests' real worker cluster)
 
 CLIENT = Path(__file__).parent / "node" / "motion_control.mjs"
 EMAIL = "node@sandbox.test"
