@@ -37,10 +37,13 @@ def answer(status: int, body: Any) -> JsonResponse:
     return JsonResponse(body, status=status, safe=False)
 
 
-def endpoint(role: str, *, fingerprint: Callable[[HttpRequest], str] | None = None):
+def endpoint(
+    role: str, method: str = "GET", *, fingerprint: Callable[[HttpRequest], str] | None = None
+):
     """Decorate a view `work(request, ...) -> (status, body)` that may raise Refusal.
 
-    401 without a live token, 403 below `role`; a POST with Idempotency-Key runs `work` once
+    405 for another method than `method` (HEAD goes with GET), 401 without a live token, 403
+    below `role`; a POST with Idempotency-Key runs `work` once
     (idempotency.once) — `fingerprint` overrides how the request is recognised (POST /assets
     hashes its body while storing it, never holding it in memory).
     """
@@ -50,6 +53,11 @@ def endpoint(role: str, *, fingerprint: Callable[[HttpRequest], str] | None = No
         @login_not_required
         @wraps(work)
         def view(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+            allowed = (method, "HEAD") if method == "GET" else (method,)
+            if request.method not in allowed:
+                refused = error(405, f"{request.method} is not allowed here; use {method}.")
+                refused["Allow"] = ", ".join(allowed)
+                return refused
             user = authenticate(request)
             if user is None:
                 return error(401, "Unauthorized")

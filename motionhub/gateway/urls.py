@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from motionhub.gateway.views import accounts, assets, tasks, videos
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("videos/motions", videos.motions, name="motions"),
     path("tasks/<str:task_id>", tasks.task, name="task"),
     path("files/<str:signed>/<str:filename>", assets.signed_file, name="file"),
+    # Anything else: a 404 a script can parse, not an HTML page.
+    re_path(r"^.*$", assets.unknown, name="unknown"),
 ]

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from motionhub import audit
+from motionhub.core.roles import viewer_required
 from motionhub.tokens import auth
 from motionhub.tokens.models import ApiToken
 
@@ -19,10 +20,12 @@ class TokenForm(forms.Form):
     )
 
 
+# Any role: a token acts with its person's role, and without one it could do nothing.
+@viewer_required
 @never_cache  # the page right after creation shows the secret: no cache may keep it
 def tokens(request):
     """The person's tokens; a POST makes one and shows its secret on this answer only."""
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     secret = ""
     created = None
     if request.method == "POST" and form.is_valid():
@@ -41,6 +44,7 @@ def tokens(request):
     return render(request, "tokens/index.html", context, status=400 if form.errors else 200)
 
 
+@viewer_required
 @require_POST
 def revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, owner=request.user)  # another's is a 404

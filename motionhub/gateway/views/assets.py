@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_not_required
 from django.core.files import File
 from django.http import HttpRequest
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from motionhub import audit, media
@@ -68,7 +69,7 @@ def _fingerprint(request: HttpRequest) -> str:
     return _spooled(request)[1]
 
 
-@endpoint(OPERATOR, fingerprint=_fingerprint)
+@endpoint(OPERATOR, "POST", fingerprint=_fingerprint)
 def upload(request: HttpRequest):
     content_type = _content_type(request)
     if content_type not in LIMITS:
@@ -154,6 +155,7 @@ def download(request: HttpRequest):
     return 200, {"cdnUrl": files[0]["cdnUrl"], "files": files}
 
 
+@csrf_exempt  # like every gateway address: no cookie is ever what lets a request in
 @login_not_required  # the signed URL is the permission: scripts fetch it without headers
 @require_safe
 def signed_file(request: HttpRequest, signed: str, filename: str):
@@ -174,3 +176,9 @@ def signed_file(request: HttpRequest, signed: str, filename: str):
         return error(404, "This file is no longer kept.")
     content_type = "image/jpeg" if what == links.ASSET_COVER else asset.info.get("content_type")
     return serve_stored(request, field.name, content_type=content_type, filename=filename)
+
+
+@csrf_exempt
+@login_not_required
+def unknown(request: HttpRequest):
+    return error(404, f"{request.path} is not an endpoint of the gateway.")

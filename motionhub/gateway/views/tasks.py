@@ -31,7 +31,7 @@ def read(request, task_id: str):
     return 200, shapes.task_model(request, task)
 
 
-@endpoint(OPERATOR)
+@endpoint(OPERATOR, "DELETE")
 def delete(request, task_id: str):
     number = _task_id(task_id)
     motions = list(
@@ -57,8 +57,10 @@ def delete(request, task_id: str):
 @csrf_exempt
 @login_not_required
 def task(request, task_id: str):
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return read(request, task_id)
     if request.method == "DELETE":
         return delete(request, task_id)
-    return error(405, f"{request.method} is not allowed here.")
+    refused = error(405, f"{request.method} is not allowed here; use GET or DELETE.")
+    refused["Allow"] = "GET, HEAD, DELETE"
+    return refused

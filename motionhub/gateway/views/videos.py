@@ -53,7 +53,7 @@ def asset_of(url: object, parameter: str, *, kinds: tuple[str, ...]) -> tuple[As
     return asset, named[0]
 
 
-@endpoint(OPERATOR)
+@endpoint(OPERATOR, "POST")
 def motion_upload(request):
     data = json_body(request)
     account = chosen_account(data)
@@ -121,7 +121,7 @@ def _form_data(data: dict, default_name: str) -> dict:
     return mapped
 
 
-@endpoint(OPERATOR)
+@endpoint(OPERATOR, "POST")
 def motion_create(request):
     data = json_body(request)
     account = chosen_account(data)
