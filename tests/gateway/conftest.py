@@ -22,23 +22,29 @@ class Api:
     def __init__(self, token: str | None) -> None:
         self.client = Client()
         self.token = token
+        self.answers: list[bytes] = []  # every answer's body, for "no secret anywhere" checks
+
+    def _kept(self, response):
+        if not response.streaming:
+            self.answers.append(response.content)
+        return response
 
     def _headers(self, extra: dict | None = None) -> dict:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         return headers | (extra or {})
 
     def get(self, path: str, **params):
-        return self.client.get(f"{BASE}/{path}", params, headers=self._headers())
+        return self._kept(self.client.get(f"{BASE}/{path}", params, headers=self._headers()))
 
     def delete(self, path: str):
-        return self.client.delete(f"{BASE}/{path}", headers=self._headers())
+        return self._kept(self.client.delete(f"{BASE}/{path}", headers=self._headers()))
 
     def post(self, path: str, body: dict | None = None, *, key: str | None = None):
         extra = {"Idempotency-Key": key} if key else {}
-        return self.client.post(
+        return self._kept(self.client.post(
             f"{BASE}/{path}", json.dumps(body or {}), content_type="application/json",
             headers=self._headers(extra),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def upload(self, content_type: str, data: bytes, *, key: str | None = None):
         extra = {"Idempotency-Key": key} if key else {}

@@ -86,6 +86,9 @@ def test_a_2026_script_ends_with_the_clean_video_on_disk(
     clean = api.get("assets/download", workIds=str(work["workId"]), fileTypes="MP4").json()
     assert _download_playable(clean["cdnUrl"], tmp_path / "clean.mp4") > 0
     assert _download_playable(work["resource"]["resource"], tmp_path / "video.mp4") > 0
+    # Neither the connection's useapi token nor the script's own token is in any answer.
+    assert not [a for a in api.answers if TOKEN.encode() in a or api.token.encode() in a]
+    assert not [a for a in api.answers if b"sandbox/v1" in a]  # upstream's URLs stay inside
 
 
 def test_a_2025_script_uploads_lists_applies_and_deletes(

@@ -273,3 +273,33 @@ def test_download_needs_a_kept_clean_master(viewer_api):
     assert viewer_api.get("assets/download").status_code == 400
     missing = viewer_api.get("assets/download", workIds="42")
     assert missing.status_code == 404 and missing.json()["error"] == "Work 42 not found"
+
+
+@pytest.mark.parametrize("key", [None, "big-1"])
+def test_a_file_larger_than_djangos_body_limit_streams_to_storage(operator_api, tmp_path, key):
+    """DATA_UPLOAD_MAX_MEMORY_SIZE is 2 MB: the body is streamed, never read whole."""
+    import random
+
+    from PIL import Image
+
+    noise = Image.frombytes("RGB", (1400, 1400), random.randbytes(1400 * 1400 * 3))
+    path = tmp_path / "noise.png"
+    noise.save(path, "PNG")
+    data = path.read_bytes()
+    assert 2 * 1024 * 1024 < len(data) < 10 * 1024 * 1024
+    answer = operator_api.upload("image/png", data, key=key)
+    assert answer.status_code == 200, answer.content
+    with Asset.objects.get().file.open("rb") as stored:
+        assert stored.read() == data
+
+
+def test_a_file_over_its_types_limit_is_refused(operator_api):
+    answer = operator_api.upload("image/jpeg", b"\xff" * (10 * 1024 * 1024 + 1))
+    assert answer.status_code == 400 and "10 MB" in answer.json()["error"]
+
+
+def test_wrong_methods_and_paths_answer_in_useapis_shape(operator_api):
+    wrong = operator_api.get("videos/motion-create")
+    assert wrong.status_code == 405 and wrong.json()["code"] == 405
+    unknown = operator_api.get("videos/text2video")
+    assert unknown.status_code == 404 and unknown.json()["code"] == 404
