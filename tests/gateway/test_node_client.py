@@ -17,6 +17,7 @@ import pytest
 from django_q.models import Schedule
 
 from motionhub.accounts.models import Connection, KlingAccount
+from motionhub.library import jobs as library
 from motionhub.sandbox import state
 from motionhub.tasks.models import MotionTask
 from motionhub.tokens.auth import create_token
@@ -57,16 +58,25 @@ def assert_playable(path: Path) -> None:
     assert frames > 0
 
 
+# The motion: a video the script uploads, or the first official motion of GET /videos/motions.
+MOTIONS = [[], ["--motion", "library"]]
+
+
 @pytest.mark.slow
-def test_the_node_client_against_the_sandbox_directly(sandbox_url, transactional_db, tmp_path):
+@pytest.mark.parametrize("motion", MOTIONS, ids=["uploaded", "library"])
+def test_the_node_client_against_the_sandbox_directly(
+    sandbox_url, transactional_db, tmp_path, motion
+):
     state.configure(shape="2026")
     state.seed_account(SANDBOX_TOKEN, EMAIL, max_jobs=2)
-    out = run_client(sandbox_url, SANDBOX_TOKEN, tmp_path)
+    out = run_client(sandbox_url, SANDBOX_TOKEN, tmp_path, *motion)
     assert_playable(out)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("motion", MOTIONS, ids=["uploaded", "library"])
 def test_the_node_client_against_the_gateway(
+    motion,
     sandbox_url,
     live_server,
     worker,
@@ -81,14 +91,16 @@ def test_the_node_client_against_the_gateway(
     conn = Connection(name="Sandbox", base_url=sandbox_url)
     conn.set_token(SANDBOX_TOKEN)
     conn.save()
-    KlingAccount.objects.create(connection=conn, email=EMAIL, max_jobs=2, credits=1000)
+    account = KlingAccount.objects.create(connection=conn, email=EMAIL, max_jobs=2, credits=1000)
+    library.refresh_account(account.pk)  # the library's cache, which GET /videos/motions reads
     token = create_token(bob, "node script")[1]
 
-    out = run_client(f"{live_server.url}/useapi/v1/kling", token, tmp_path)
+    out = run_client(f"{live_server.url}/useapi/v1/kling", token, tmp_path, *motion)
 
     assert_playable(out)
     task = MotionTask.objects.get()
     assert task.state == "succeeded" and task.submitted_by == bob
+    assert bool(task.video) == (not motion)  # an uploaded clip is kept on the task
     # What the script saved is the clean master MotionHub kept, byte for byte.
     kept = task.kept_files.get(kind="clean_video")
     with kept_open(kept) as stored:
