@@ -78,9 +78,9 @@ def endpoint(
                 return error(400, str(exc))
             if key is None:
                 return answer(*run())
-            fp = (fingerprint or idempotency.fingerprint_of)(request)
+            recognised_by = (fingerprint or idempotency.fingerprint_of)(request)
             try:
-                done = idempotency.once(user, key, fp, run)
+                done = idempotency.once(user, key, recognised_by, run)
             except idempotency.KeyReused as exc:
                 return error(422, str(exc))
             response = answer(done.status, done.body)

@@ -15,8 +15,10 @@ from motionhub.useapi.links import http_url
 
 MAX_SAFE = 2**53 - 1
 # Kling's numbers for useapi's status names (only 99 is confirmed; the sandbox uses the rest).
-SUBMITTED, PROCESSING, SUCCEED, FAILED = (5, "submitted"), (10, "processing"), (99, "succeed"), (
-    50, "failed")  # fmt: skip
+SUBMITTED = (5, "submitted")
+PROCESSING = (10, "processing")
+SUCCEED = (99, "succeed")
+FAILED = (50, "failed")
 KLING_TYPE = {Kind.MOTION_UPLOAD: "motion_control_motion_process", Kind.MOTION_CREATE: "m2v_motion"}
 # The archive is still at it: a script waits (status processing) until the result is kept.
 ARCHIVING = (ArchiveState.PENDING, ArchiveState.RUNNING)

@@ -22,7 +22,9 @@ database transaction as the insert of the key's row, so:
 - a 5xx answer is not kept either (the work is rolled back, a retry may succeed).
 
 Keys are per person and kept 24 hours (KEPT); older ones are removed on the person's next
-keyed request, which then starts afresh.
+keyed request, which then starts afresh. A body too large to hold in memory (an upload) is
+fingerprinted as it streams: `fingerprint_hasher(method, path)`, `.update(chunk)`,
+`.hexdigest()` gives what `fingerprint()` would.
 """
 
 from __future__ import annotations

@@ -84,6 +84,13 @@ def test_keys_are_kept_24_hours(bob):
     assert len(made) == 2 and IdempotencyKey.objects.count() == 1
 
 
+def test_a_streamed_fingerprint_is_the_same_fingerprint():
+    hasher = idempotency.fingerprint_hasher("post", "/useapi/v1/kling/videos/motion-create")
+    for chunk in (b'{"a"', b": 1}"):
+        hasher.update(chunk)
+    assert hasher.hexdigest() == FP
+
+
 def test_unusable_keys(bob):
     for key in ("", "x" * 256):
         with pytest.raises(idempotency.BadKey):
