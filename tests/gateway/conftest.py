@@ -113,3 +113,15 @@ def video_asset(operator_api, mp4) -> dict:
     answer = operator_api.upload("video/mp4", mp4)
     assert answer.status_code == 200, answer.content
     return answer.json()
+
+
+def ids_in(value, key=""):
+    """Every integer in an answer whose key names an id."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from ids_in(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from ids_in(v, key)
+    elif isinstance(value, int) and not isinstance(value, bool) and "id" in key.lower():
+        yield value

@@ -4,6 +4,8 @@ over real HTTP: assets → motion-create (2026) or motion-upload → motions →
 
 from __future__ import annotations
 
+import json
+
 import av
 import pytest
 from django.test import Client
@@ -14,7 +16,7 @@ from motionhub.tasks import track
 from motionhub.tasks.models import MotionTask
 from motionhub.tokens.auth import create_token
 
-from .conftest import Api
+from .conftest import Api, ids_in
 
 TOKEN = "user:4712-gatewayToken"
 EMAIL = "gate@sandbox.test"
@@ -89,6 +91,9 @@ def test_a_2026_script_ends_with_the_clean_video_on_disk(
     # Neither the connection's useapi token nor the script's own token is in any answer.
     assert not [a for a in api.answers if TOKEN.encode() in a or api.token.encode() in a]
     assert not [a for a in api.answers if b"sandbox/v1" in a]  # upstream's URLs stay inside
+    # Every id handed out is exact for a JavaScript client.
+    ids = [n for a in api.answers for n in ids_in(json.loads(a))]
+    assert ids and all(abs(n) <= 2**53 - 1 for n in ids)
 
 
 def test_a_2025_script_uploads_lists_applies_and_deletes(

@@ -9,19 +9,9 @@ from motionhub.gateway.models import Asset
 from motionhub.library.models import Motion, Origin
 from motionhub.tasks.models import Kind, MotionTask, State
 
+from .conftest import ids_in
+
 MAX_SAFE = 2**53 - 1
-
-
-def _ids(value, key=""):
-    """Every integer in an answer whose key names an id."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _ids(v, k)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _ids(v, key)
-    elif isinstance(value, int) and not isinstance(value, bool) and "id" in key.lower():
-        yield value
 
 
 def test_accounts_are_keyed_by_email_with_no_secret(viewer_api, account):
@@ -247,7 +237,7 @@ def test_motions_come_from_the_library_cache(viewer_api, account, bob):
     assert "workId" not in mine[0] and mine[0]["taskId"] == upload.pk
     official = viewer_api.get("videos/motions").json()
     assert [m["workId"] for m in official] == [-100000000000001]
-    assert all(abs(n) <= MAX_SAFE for n in _ids(mine + official))
+    assert all(abs(n) <= MAX_SAFE for n in ids_in(mine + official))
 
 
 def test_delete_deletes_the_motion_an_upload_made(operator_api, account, bob,
@@ -303,3 +293,14 @@ def test_wrong_methods_and_paths_answer_in_useapis_shape(operator_api):
     assert wrong.status_code == 405 and wrong.json()["code"] == 405
     unknown = operator_api.get("videos/text2video")
     assert unknown.status_code == 404 and unknown.json()["code"] == 404
+
+
+def test_a_task_made_through_the_gateway_has_its_page(operator_api, operator_client, image_url,
+                                                      video_asset):  # fmt: skip
+    made = operator_api.post(
+        "videos/motion-create", {"imageUrl": image_url, "motionUrl": video_asset["resourceUrl"]}
+    )
+    task_id = made.json()["task"]["id"]
+    page = operator_client.get(f"/tasks/{task_id}/")
+    assert page.status_code == 200
+    assert f"api-asset:{Asset.objects.get(kind='video').pk}" in page.content.decode()

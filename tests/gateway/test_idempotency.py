@@ -106,3 +106,11 @@ def test_two_concurrent_posts_with_one_key_make_one_task(django_user_model, jpeg
     assert [a.status_code for a in answers] == [200, 200], [a.content for a in answers]
     assert answers[0].json()["task"]["id"] == answers[1].json()["task"]["id"]
     assert MotionTask.objects.count() == 1
+
+
+def test_motion_upload_honours_the_key_too(operator_api, video_asset):
+    body = {"resourceUrl": video_asset["resourceUrl"], "coverUrl": video_asset["coverUrl"]}
+    first = operator_api.post("videos/motion-upload", body, key="up-1")
+    again = operator_api.post("videos/motion-upload", body, key="up-1")
+    assert first.json()["task"]["id"] == again.json()["task"]["id"]
+    assert MotionTask.objects.count() == 1
