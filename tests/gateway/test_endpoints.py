@@ -304,3 +304,26 @@ def test_a_task_made_through_the_gateway_has_its_page(operator_api, operator_cli
     page = operator_client.get(f"/tasks/{task_id}/")
     assert page.status_code == 200
     assert f"api-asset:{Asset.objects.get(kind='video').pk}" in page.content.decode()
+
+
+def test_motion_create_takes_form_fields_as_useapi_does(operator_api, image_url, video_asset):
+    answer = operator_api.client.post(
+        "/useapi/v1/kling/videos/motion-create",
+        {"imageUrl": image_url, "motionUrl": video_asset["resourceUrl"], "keepAudio": "false",
+         "mode": "pro"},
+        headers={"Authorization": f"Bearer {operator_api.token}"},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.content
+    fields = MotionTask.objects.get().inputs["create_fields"]
+    assert fields["keepAudio"] is False and fields["mode"] == "pro"
+
+
+def test_a_full_team_never_answers_429_the_task_queues(operator_api, image_url, video_asset,
+                                                       account, bob):  # fmt: skip
+    for n in range(account.max_jobs):
+        MotionTask.objects.create(name=f"busy {n}", account=account, state=State.SUBMITTED,
+                                  submitted_by=bob)  # fmt: skip
+    body = {"imageUrl": image_url, "motionUrl": video_asset["resourceUrl"]}
+    answer = operator_api.post("videos/motion-create", body)
+    assert answer.status_code == 200
+    assert MotionTask.objects.get(pk=answer.json()["task"]["id"]).state == State.QUEUED
