@@ -81,8 +81,8 @@ def _status(task: MotionTask, archive: TaskArchive | None) -> tuple[tuple[int, s
     return SUBMITTED, False
 
 
-def _kept(request: HttpRequest, task: MotionTask, kinds: tuple[str, ...]) -> str:
-    files = {k.kind: k for k in task.kept_files.all()}
+def _kept(request: HttpRequest, files: dict, kinds: tuple[str, ...]) -> str:
+    """A signed URL of the first kept file of `kinds` (files: kind → KeptFile), else ""."""
     for kind in kinds:
         if kind in files:
             kept = files[kind]
@@ -95,11 +95,12 @@ def _works(request: HttpRequest, task: MotionTask, final: bool, ok: bool) -> lis
     if task.kind != Kind.MOTION_CREATE or not (final and ok):
         return []
     result = task.upstream.get("result") or {}
+    files = {kept.kind: kept for kept in task.kept_files.all()}
     # What MotionHub kept; upstream's own URL only when nothing could be kept (archive gave up).
-    video = _kept(request, task, (FileKind.VIDEO, FileKind.CLEAN_VIDEO)) or http_url(
+    video = _kept(request, files, (FileKind.VIDEO, FileKind.CLEAN_VIDEO)) or http_url(
         result.get("video_url")
     )
-    cover = _kept(request, task, (FileKind.COVER,)) or http_url(result.get("cover_url"))
+    cover = _kept(request, files, (FileKind.COVER,)) or http_url(result.get("cover_url"))
     return [
         {
             "workId": task.pk,
