@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "motionhub.sandbox",
     "motionhub.tasks",
     "motionhub.audit",
+    "motionhub.tokens",
+    "motionhub.gateway",
     "motionhub.library",
     "motionhub.archive",
     "motionhub.alerts",
@@ -321,6 +323,8 @@ MOTIONHUB_KEEP_RESULTS_DAYS = _days_or_forever("MOTIONHUB_KEEP_RESULTS_DAYS", "f
 # Batches (several clips in one upload): at most this many tasks per batch. Django refuses a
 # request with more files than DATA_UPLOAD_MAX_NUMBER_FILES before any view runs, so that stays
 # well above the limit: a run somewhat too big gets a clear message, not a bare 400.
+# How long the file URLs the useapi-compatible gateway hands to scripts stay valid (seconds).
+MOTIONHUB_GATEWAY_URL_SECONDS = env.int("MOTIONHUB_GATEWAY_URL_SECONDS", default=24 * 3600)
 MOTIONHUB_BATCH_MAX_TASKS = env.int("MOTIONHUB_BATCH_MAX_TASKS", default=200)
 DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 2 * MOTIONHUB_BATCH_MAX_TASKS + 10)
 # The address of the real upstream, offered as the default for a new connection.

@@ -35,7 +35,11 @@ urlpatterns = [
     path("archive/", include("motionhub.archive.urls")),
     path("alerts/", include("motionhub.alerts.urls")),
     path("usage/", include("motionhub.usage.urls")),
+    # Each person's API tokens for scripts (motionhub/tokens/).
+    path("tokens/", include("motionhub.tokens.urls")),
     path("admin/", admin.site.urls),
+    # useapi's Kling API over MotionHub's own records, for existing scripts (motionhub/gateway/).
+    path("useapi/v1/kling/", include("motionhub.gateway.urls")),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),
     # …and its useapi root, as https://api.useapi.net/v2/ is beside /v1/kling (usage stats).

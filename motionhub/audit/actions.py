@@ -40,6 +40,9 @@ class Action(models.TextChoices):
     ALERT_RECIPIENT_REMOVE = "alert.recipient_remove", "Removed an alert recipient"
     ALERT_WEBHOOK_SET = "alert.webhook_set", "Set the alert webhook"
     ALERT_WEBHOOK_REMOVE = "alert.webhook_remove", "Removed the alert webhook"
+    TOKEN_CREATE = "token.create", "Created an API token"
+    TOKEN_REVOKE = "token.revoke", "Revoked an API token"
+    ASSET_UPLOAD = "asset.upload", "Uploaded a file through the API"
 
 
 class Outcome(models.TextChoices):

@@ -30,6 +30,9 @@ _SECRET_FIELD_HINTS = ("password", "token", "secret", "key")
 _MASK = "••••"
 # Shorter "secrets" (an empty checkbox, "on") would mask ordinary words.
 _MIN_SECRET_LENGTH = 6
+# The request attribute an API-token authentication sets (motionhub.tokens): entries recorded
+# for such a request are marked as made through the API.
+MARK = "motionhub_via_api"
 
 
 def record(
@@ -46,6 +49,7 @@ def record(
     detail: str = "",
     actor: AbstractBaseUser | None = None,
     actor_name: str = "",
+    via_api: bool | None = None,
 ) -> AuditEntry:
     """Append one entry: who did `action` to what, on which Kling account, and how it ended.
 
@@ -53,6 +57,9 @@ def record(
     is not (yet) a user, such as the username tried in a failed sign-in. A model instance given
     as `target` fills in its type, id and label; the explicit arguments win. The source address
     is the request's REMOTE_ADDR (X-Forwarded-For only when MOTIONHUB_TRUST_X_FORWARDED_FOR).
+    An entry is marked as made through the API when `via_api` says so, or (by default) when the
+    request was authenticated by a personal API token (`request.motionhub_via_api`, set by
+    `motionhub.tokens.authenticate`), so a page action reused by a script is marked for free.
     """
     # Imported here: this module is imported by the package itself, before models may load.
     from motionhub.audit.models import AuditEntry
@@ -99,6 +106,7 @@ def record(
         outcome=outcome,
         detail=_fit(_mask(detail, secrets), fields.get_field("detail").max_length),
         ip=client_ip(request),
+        via_api=bool(getattr(request, MARK, False)) if via_api is None else via_api,
     )
     entry.save()
     return entry

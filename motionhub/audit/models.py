@@ -63,6 +63,8 @@ class AuditEntry(models.Model):
     # A short human summary. Never a token, a password or a raw upstream response.
     detail = models.CharField(max_length=500, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # Done through a personal API token (a script), not on a page: same action, same checks.
+    via_api = models.BooleanField(default=False)
 
     objects = AuditEntryQuerySet.as_manager()
 

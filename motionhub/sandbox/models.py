@@ -28,12 +28,15 @@ def _rate(help_text: str) -> models.FloatField:
 
 
 def kling_id() -> int:
-    """A Kling-style task/work id: 18 digits, above 2**53 on purpose, like Kling's own.
+    """A Kling-style task/work id: 16 digits, large like Kling's own but within JavaScript's
+    safe integer range (at most 2**53 - 1).
 
-    A client that lets an id pass through a float (JavaScript, a JSON float) breaks here, in the
-    sandbox, instead of in production.
+    Ids above 2**53 broke the clients people actually point at the sandbox: a Node script
+    parses JSON numbers as doubles, rounds such an id, and then polls a task "not found". Our
+    own code stores ids as 64-bit integers whatever their size (see tests/useapi for the
+    parsers' handling of larger ones).
     """
-    return random.randrange(10**17, 9 * 10**17)
+    return random.randrange(10**15, 2**53)
 
 
 class SandboxConfig(models.Model):

@@ -38,33 +38,73 @@ def prepare_upload(form: MotionUploadForm, clip, user) -> MotionTask:
     """An unsaved motion-upload task for one checked clip, its video and cover stored."""
     data = form.cleaned_data
     video, video_info, cover_info = clip.upload, clip.info, form.cover_info
-    account = data["account"]
+    if data["cover"]:
+        data["cover"].seek(0)  # one cover may serve every clip of a run
+    return upload_task(
+        name=form.clip_name(clip),
+        account=data["account"],
+        user=user,
+        video=video,
+        video_name=video.name,
+        video_info=_measured(video_info),
+        cover=data["cover"] or None,
+        cover_content_type=cover_info.content_type if data["cover"] else "",
+    )
+
+
+def _measured(info) -> dict:
+    return {
+        "content_type": info.content_type,
+        "duration_s": info.duration_s,
+        "width": info.width,
+        "height": info.height,
+        "size": info.size,
+    }
+
+
+def upload_task(*, name: str, account, user, video, video_name: str, video_info: dict,
+                cover=None, cover_content_type: str = "") -> MotionTask:  # fmt: skip
+    """An unsaved motion-upload task with its video (and cover, else a frame of the video)
+    stored: what the upload form and the gateway's motion-upload both make.
+
+    `video_info` holds what media.probe_motion_video measured (content_type, duration_s, width,
+    height, size); `video` and `cover` are files (an upload, or a stored file opened).
+    """
     task = MotionTask(
         kind=Kind.MOTION_UPLOAD,
-        name=form.clip_name(clip),
+        name=name,
         account=account,
         auto_account=account is None,
         submitted_by=user,
         reply_nonce=callbacks.new_nonce(),
         inputs={
-            "video_name": Path(video.name).name[:200],
-            "video_content_type": video_info.content_type,
-            "duration_s": round(video_info.duration_s, 2),
-            "width": video_info.width,
-            "height": video_info.height,
-            "video_size": video_info.size,
+            "video_name": Path(video_name).name[:200],
+            "video_content_type": video_info["content_type"],
+            "duration_s": round(video_info["duration_s"], 2),
+            "width": video_info["width"],
+            "height": video_info["height"],
+            "video_size": video_info["size"],
         },
     )
     try:
-        task.video.save(_generated_name(video_info.content_type), video, save=False)
-        if data["cover"]:
-            data["cover"].seek(0)  # one cover may serve every clip of a run
-            task.cover.save(_generated_name(cover_info.content_type), data["cover"], save=False)
-            task.inputs["cover_content_type"] = cover_info.content_type
+        task.video.save(_generated_name(video_info["content_type"]), video, save=False)
+        if cover is not None:
+            task.cover.save(_generated_name(cover_content_type), cover, save=False)
+            task.inputs["cover_content_type"] = cover_content_type
         else:
             _cover_from_video(task)
     except BaseException:
         discard_files(task)  # nothing half-saved: no task, no orphan files
+        raise
+    return task
+
+
+def queue_new(task: MotionTask, detail: str) -> MotionTask:
+    """Save a task made by `upload_task` or `create_task` queued; its files go if that fails."""
+    try:
+        _queue(task, detail)
+    except BaseException:
+        discard_files(task)
         raise
     return task
 
@@ -182,5 +222,43 @@ def accept_create(form, user) -> MotionTask:
         )
     except BaseException:
         task.image.delete(save=False)
+        raise
+    return task
+
+
+def create_task(*, name: str, account, user, image, image_name: str, image_info: dict,
+                motion: dict, create_fields: dict, video=None,
+                video_info: dict | None = None) -> MotionTask:  # fmt: skip
+    """An unsaved motion-create task with its image stored (the gateway's motion-create).
+
+    With `video` (a motion reference clip MotionHub keeps) the task is not tied to an account:
+    `account` None means automatic, and the submission uploads the clip to whichever account
+    takes it and names it as `motionUrl` (submit.py). Without it, `create_fields` name the
+    motion (`motionUrl` of a library motion, or `workId`) and `account` is the motion's.
+    """
+    task = MotionTask(
+        kind=Kind.MOTION_CREATE,
+        name=name[:200],
+        account=account,
+        auto_account=account is None,
+        submitted_by=user,
+        reply_nonce=callbacks.new_nonce(),
+        inputs={
+            "image_name": Path(image_name).name[:200],
+            "image_content_type": image_info["content_type"],
+            "width": image_info["width"],
+            "height": image_info["height"],
+            "motion": motion,
+            "create_fields": create_fields,
+        },
+    )
+    try:
+        task.image.save(_generated_name(image_info["content_type"]), image, save=False)
+        if video is not None:
+            task.video.save(_generated_name(video_info["content_type"]), video, save=False)
+            task.inputs["video_content_type"] = video_info["content_type"]
+            task.inputs["duration_s"] = round(video_info["duration_s"], 2)
+    except BaseException:
+        discard_files(task)
         raise
     return task

@@ -137,6 +137,11 @@ def _prepare(task: MotionTask, client, email: str) -> dict:
         return payload | reply
     image = upload("image", task.image, task.inputs.get("image_content_type", "image/jpeg"))
     fields = dict(task.inputs.get("create_fields", {}))
+    if task.video:
+        # A motion clip MotionHub keeps (the gateway's POST /assets): uploaded to the account
+        # that took the task, like the image, and named as the 2026 body's motionUrl.
+        clip = upload("motion", task.video, task.inputs.get("video_content_type", "video/mp4"))
+        fields["motionUrl"] = clip["resourceUrl"] or clip["url"]
     image_field = "imageUrl" if "motionUrl" in fields else "image"
     fields[image_field] = image["url"]
     if "reply_url" in reply:

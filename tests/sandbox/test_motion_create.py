@@ -40,6 +40,9 @@ def test_the_result_is_a_playable_video_with_a_cover(api, image_url):
     assert (body["status"], body["status_name"], body["status_final"]) == (99, "succeed", True)
     (work,) = body["works"]
     assert work["workId"] > 0
+    # Every id a JavaScript client reads must survive its doubles (a rounded id is "not found").
+    for number in (body["task"]["id"], work["workId"], work["taskId"]):
+        assert 10**15 <= number <= 2**53 - 1
     assert work["status_name"] == "succeed"
     assert work["contentType"] == "video"
     assert work["resource"]["duration"] == 5000

@@ -93,6 +93,9 @@ def world(alice, bob, charlie, dave, media_root) -> World:
     )
     LibrarySync.objects.create(account=account, last_synced_at=timezone.now())
     AlertRule.objects.create(kind=Kind.CREDITS, threshold=10)
+    from motionhub.tokens.auth import create_token
+
+    create_token(bob, "a script")  # for the admin's read-only token pages
     alert = Alert.objects.create(key="relogin:account:0", kind=Kind.RELOGIN, text="A broke")
     Delivery.objects.create(alert=alert, event="fired", channel="email", target="x@example.com")
     Recipient.objects.create(email="walk@example.com")  # one an admin's walk may remove

@@ -167,6 +167,30 @@ APP = {
     "sandbox/v1/kling/files/<str:name>": Expect(
         EVERYONE, ALL_405, lambda w: {"name": w.sandbox_file}
     ),
+    # each person's API tokens: everyone with a role manages their own (an empty POST is the
+    # form with its error; someone else's token, or none, is a 404)
+    "tokens/": Expect(READ, (LOGIN, 403, 400, 400, 400)),
+    "tokens/<int:pk>/revoke/": Expect(
+        (LOGIN, 403, 405, 405, 405), (LOGIN, 403, 404, 404, 404), lambda w: {"pk": 999999}
+    ),
+    # the useapi-compatible gateway: a personal API token, never a session (401 for every
+    # session); its file URLs are signed (a forged one is 403), no header needed
+    "useapi/v1/kling/accounts": Expect(BEARER_ONLY, ALL_405),
+    "useapi/v1/kling/accounts/<str:email>": Expect(
+        BEARER_ONLY, ALL_405, lambda w: {"email": w.account.email}
+    ),
+    "useapi/v1/kling/scheduler/available": Expect(BEARER_ONLY, ALL_405),
+    "useapi/v1/kling/assets": Expect(ALL_405, BEARER_ONLY),
+    "useapi/v1/kling/assets/": Expect(ALL_405, BEARER_ONLY),
+    "useapi/v1/kling/assets/download": Expect(BEARER_ONLY, ALL_405),
+    "useapi/v1/kling/videos/motion-upload": Expect(ALL_405, BEARER_ONLY),
+    "useapi/v1/kling/videos/motion-create": Expect(ALL_405, BEARER_ONLY),
+    "useapi/v1/kling/videos/motions": Expect(BEARER_ONLY, ALL_405),
+    "useapi/v1/kling/tasks/<str:task_id>": Expect(BEARER_ONLY, ALL_405, lambda w: {"task_id": "1"}),
+    "useapi/v1/kling/files/<str:signed>/<str:filename>": Expect(
+        (403,) * 5, ALL_405, lambda w: {"signed": "forged", "filename": "x.mp4"}
+    ),
+    "useapi/v1/kling/.*$": Expect((404,) * 5, (404,) * 5),
 }
 
 # The Django admin: staff only (the admin role); everyone else is sent to its sign-in page.
@@ -183,7 +207,7 @@ ADMIN_SITE = {
     "admin/r/<path:content_type_id>/<path:object_id>/": Expect(
         (*NOT_STAFF_SITE, 302), (*NOT_STAFF_SITE, SKIP), lambda w: _view_on_site(w)
     ),
-    "admin/(?P<app_label>auth|django_q|accounts|sandbox|motions|audit|library|alerts)/$": Expect(
+    "admin/(?P<app_label>auth|django_q|accounts|sandbox|motions|audit|tokens|library|alerts)/$": Expect(  # noqa: E501
         (*NOT_STAFF_SITE, 200), (*NOT_STAFF_SITE, SKIP), lambda w: {"app_label": "auth"}
     ),
     "admin/(?P<url>.*)$": Expect(
@@ -211,6 +235,7 @@ ADMIN_MODELS = {
     "sandbox.createcall": {"add": 403, "delete": 200},
     "motions.motiontask": {"add": 403, "delete": 403},
     "audit.auditentry": {"add": 403, "delete": 403},
+    "tokens.apitoken": {"add": 403, "delete": 403},
     "library.librarysync": {"add": 403, "delete": 403},
     "library.motiondeletion": {"add": 403, "delete": 403},
     "alerts.alertrule": {"add": 200, "delete": 200},
@@ -424,9 +449,10 @@ def test_media_never_serves_a_file_outside_media_root(world, path):
     assert b"root:" not in body and b"SECRET_KEY" not in body
 
 
-def test_only_the_callback_receiver_and_the_sandbox_skip_csrf():
+def test_only_the_callback_receiver_the_sandbox_and_the_gateway_skip_csrf():
+    """They take no cookies: a signature or a bearer token (a session gets 401 there)."""
     exempt = sorted(
         route for route, pattern in walk() if getattr(pattern.callback, "csrf_exempt", False)
     )
 
-    assert exempt == sorted(r for r in APP if r.startswith(("hooks/", "sandbox/")))
+    assert exempt == sorted(r for r in APP if r.startswith(("hooks/", "sandbox/", "useapi/")))
