@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "motionhub.archive",
     "motionhub.alerts",
     "motionhub.usage",
+    "motionhub.api",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +303,8 @@ MOTIONHUB_ARCHIVE_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_ATTEMPTS", default=3)
 MOTIONHUB_ARCHIVE_BACKOFF_SECONDS = env.float("MOTIONHUB_ARCHIVE_BACKOFF_SECONDS", default=2.0)
 MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS = env.int("MOTIONHUB_ARCHIVE_SWEEP_ATTEMPTS", default=6)
 MOTIONHUB_ARCHIVE_RETRY_SECONDS = env.float("MOTIONHUB_ARCHIVE_RETRY_SECONDS", default=300.0)
+# The native API (/api/v1/): requests per minute per person (0: no limit).
+MOTIONHUB_API_RATE = env.int("MOTIONHUB_API_RATE", default=120)
 # Batches (several clips in one upload): at most this many tasks per batch. Django refuses a
 # request with more files than DATA_UPLOAD_MAX_NUMBER_FILES before any view runs, so that stays
 # well above the limit: a run somewhat too big gets a clear message, not a bare 400.

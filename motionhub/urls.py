@@ -36,6 +36,8 @@ urlpatterns = [
     path("usage/", include("motionhub.usage.urls")),
     # Each person's API tokens for scripts (motionhub/tokens/).
     path("tokens/", include("motionhub.tokens.urls")),
+    # The native API for scripts (motionhub/api/), its schema at /api/v1/openapi.json.
+    path("api/v1/", include("motionhub.api.urls")),
     path("admin/", admin.site.urls),
     # The simulator answers only when MOTIONHUB_SANDBOX is on (checked per request).
     path("sandbox/v1/kling/", include("motionhub.sandbox.urls")),

@@ -1,0 +1,85 @@
+"""The native API at /api/v1/ (django-ninja): the routers, the errors as problem details, and
+the schema at /api/v1/openapi.json. No docs page: ninja's loads scripts the CSP forbids."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from motionhub.api import accounts, batches, library, motions, tasks
+from motionhub.api.access import PersonAuth
+from motionhub.api.problems import Problem
+
+api = NinjaAPI(
+    title="MotionHub API",
+    version="1",
+    description="Tasks, uploads, motion-create, batches, the library and accounts. "
+    "Authorization: Bearer <personal API token>; errors are RFC 9457 problem details; "
+    "every POST takes an Idempotency-Key.",
+    auth=PersonAuth(),
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+api.add_router("/tasks", tasks.router)
+api.add_router("/motions", motions.router)
+api.add_router("/batches", batches.router)
+api.add_router("/library", library.router)
+api.add_router("/accounts", accounts.router)
+
+
+@api.exception_handler(Problem)
+def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+    return exc.response()
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        # ninja's location starts with where the value was (query, body, form, file, path).
+        where = [str(part) for part in error.get("loc", ())[1:]]
+        errors.append({"field": ".".join(where), "detail": str(error.get("msg", "Invalid."))})
+    detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors) or "Invalid request."
+    return Problem(422, detail, errors=errors).response()
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return Problem(401, "Send Authorization: Bearer <your API token>.",
+                   headers={"WWW-Authenticate": "Bearer"}).response()  # fmt: skip
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals: a body that is not JSON (400), a failed CSRF check (403)…
+    return Problem(exc.status_code, exc.message).response()
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return Problem(404, "No such record.").response()
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return Problem(403, str(exc) or "Your role does not allow this.").response()
+
+
+def _open(patterns: list) -> list:
+    """The API's own auth answers every request (401 as a problem, never the sign-in page's
+    redirect), so the routes are exempt from the login middleware."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _open(pattern.url_patterns)
+        else:
+            login_not_required(pattern.callback)
+    return patterns
+
+
+_patterns, _ninja, _namespace = api.urls
+urlpatterns = _open(list(_patterns))
+app_name = "api"  # the namespace ninja reverses its routes in (urls_namespace)
