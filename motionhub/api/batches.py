@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from motionhub import audit
 from motionhub.api import access, replies, schemas, shapes
@@ -19,10 +19,6 @@ router = Router(tags=["batches"])
 PAGES = Keyset("created_at", key=lambda batch: (batch.created_at, batch.pk))
 
 
-class RetryIn(Schema):
-    needs_attention: bool = False  # also those needing attention, checked not running upstream
-
-
 @router.get("", response={200: schemas.BatchPage, **PROBLEMS}, url_name="batches")
 def list_batches(
     request: HttpRequest,
@@ -30,7 +26,6 @@ def list_batches(
     after: str = Query("", description="Cursor: the page newer than this."),
     limit: int = Query(50, ge=1, le=200),
 ):
-    access.read(request)
     page = PAGES.paginate(shapes.batches_for_api(), before=before, after=after, size=limit)
     query = {"limit": limit} if limit != 50 else {}
     older, newer = page_links(request, reverse("api:batches"), query, page)
@@ -41,19 +36,27 @@ def list_batches(
 @router.get("/{int:batch_id}", response={200: schemas.BatchDetail, **PROBLEMS},
             url_name="batch")  # fmt: skip
 def get_batch(request: HttpRequest, batch_id: int):
-    access.read(request)
     found = get_object_or_404(Batch.objects.select_related("created_by"), pk=batch_id)
     return shapes.batch(request, found, with_tasks=True)
 
 
-@router.post("/{int:batch_id}/retry", response={200: schemas.BulkOut, **PROBLEMS},
-             url_name="batch-retry")  # fmt: skip
-def retry_batch(request: HttpRequest, batch_id: int, body: RetryIn | None = None):
+@router.post(
+    "/{int:batch_id}/retry",
+    auth=access.operators,
+    response={200: schemas.BulkOut, **PROBLEMS},
+    url_name="batch-retry",
+)
+def retry_batch(
+    request: HttpRequest,
+    batch_id: int,
+    needs_attention: bool = Query(
+        False, description="Also those needing attention, checked not running upstream."
+    ),
+):
     """Retry the batch's failed and rejected tasks (with `needs_attention`, those needing
     attention too): one new linked task each, never twice."""
-    access.operate(request)
     batch = get_object_or_404(Batch, pk=batch_id)
-    attention = bool(body and body.needs_attention)
+    attention = needs_attention
 
     def work():
         made = bulk.retry_all(MotionTask.objects.filter(batch=batch), request.user,
@@ -67,11 +70,14 @@ def retry_batch(request: HttpRequest, batch_id: int, body: RetryIn | None = None
     return replies.once(request, work)
 
 
-@router.post("/{int:batch_id}/cancel", response={200: schemas.BulkOut, **PROBLEMS},
-             url_name="batch-cancel")  # fmt: skip
+@router.post(
+    "/{int:batch_id}/cancel",
+    auth=access.operators,
+    response={200: schemas.BulkOut, **PROBLEMS},
+    url_name="batch-cancel",
+)
 def cancel_batch(request: HttpRequest, batch_id: int):
     """Cancel the batch's queued tasks (nothing of them was sent upstream)."""
-    access.operate(request)
     batch = get_object_or_404(Batch, pk=batch_id)
 
     def work():

@@ -31,7 +31,6 @@ def list_motions(
     tag: str = Query("", description="Official motions of one tag."),
     page: int = Query(1, ge=1, le=100_000),
 ):
-    access.read(request)
     library = listing.build({"account": account, "tab": kind, "tag": tag.strip(), "page": page})
     if kind == "official":
         listing.attach_deletions(library.motions)
@@ -44,12 +43,15 @@ def list_motions(
     return {"items": items, "next": following}
 
 
-@router.delete("/{int:motion_id}", response={202: schemas.DeletionOut, **PROBLEMS},
-               url_name="library-delete")  # fmt: skip
+@router.delete(
+    "/{int:motion_id}",
+    auth=access.operators,
+    response={202: schemas.DeletionOut, **PROBLEMS},
+    url_name="library-delete",
+)
 def delete_motion(request: HttpRequest, motion_id: int):
     """Delete one of our motions upstream (2025 motions only): the deletion job does it, and
     the answer is the deletion request (202). GET /library shows its state."""
-    access.operate(request)
     motion = get_object_or_404(
         Motion.objects.select_related("account__connection", "source_task"),
         pk=motion_id, account__removed_at__isnull=True,

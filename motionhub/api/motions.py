@@ -26,7 +26,7 @@ router = Router(tags=["motions"])
 ANSWERS = {201: schemas.SubmittedOut, 400: schemas.ProblemOut, **PROBLEMS}
 
 
-@router.post("/upload", response=ANSWERS, url_name="motion-upload")
+@router.post("/upload", auth=access.operators, response=ANSWERS, url_name="motion-upload")
 def upload(
     request: HttpRequest,
     video: File[list[UploadedFile]],
@@ -37,7 +37,6 @@ def upload(
     """Upload a custom motion: `video` (mp4/mov, 2 to 10 s; repeat the field for a run, which
     becomes one batch), an optional `cover` for every clip, a `name`, and an `account` id or
     `auto`. Answers the task (or the batch and its tasks, and the clips refused and why)."""
-    access.operate(request)
 
     def work():
         form = MotionUploadForm(request.POST, request.FILES)
@@ -73,7 +72,7 @@ def _submitted(request: HttpRequest, *, batch=None, task_id: int | None = None) 
     return {"batch": found, "tasks": tasks, "refused": found["refused"]}
 
 
-@router.post("/create", response=ANSWERS, url_name="motion-create")
+@router.post("/create", auth=access.operators, response=ANSWERS, url_name="motion-create")
 def create(
     request: HttpRequest,
     motion: Form[list[int]],
@@ -97,7 +96,6 @@ def create(
     One motion and one image make one task; more make one batch of motions x images. The
     options are the apply form's: 2026 motions take model_name, keep_audio, motion_direction
     and element_1; 2025 ones duration, character_id and the audio options."""
-    access.operate(request)
     options = {
         "prompt": prompt, "mode": mode, "model_name": model_name, "keep_audio": keep_audio,
         "motion_direction": motion_direction, "element_1": element_1, "duration": duration,

@@ -48,7 +48,6 @@ def list_tasks(
 ):
     """Every task, newest first, filtered as the history page filters (same names, values
     and messages), one keyset page at a time."""
-    access.read(request)
     given = {"q": q, "account": account, "kind": kind, "state": state, "error": error,
              "who": who, "from": date_from, "to": date_to}  # fmt: skip
     filters = history.Filters.parse(given, history.Choices.load())
@@ -64,16 +63,18 @@ def list_tasks(
 
 @router.get("/{int:task_id}", response={200: schemas.TaskOut, **PROBLEMS}, url_name="task")
 def get_task(request: HttpRequest, task_id: int):
-    access.read(request)
     return shapes.task(request, get_object_or_404(shapes.tasks_for_api(), pk=task_id))
 
 
-@router.post("/{int:task_id}/retry", response={200: schemas.TaskOut, 201: schemas.TaskOut,
-             **PROBLEMS}, url_name="task-retry")  # fmt: skip
+@router.post(
+    "/{int:task_id}/retry",
+    auth=access.operators,
+    response={200: schemas.TaskOut, 201: schemas.TaskOut, **PROBLEMS},
+    url_name="task-retry",
+)
 def retry_task(request: HttpRequest, task_id: int):
     """A new task with the same inputs, linked to this one (201); one per task however often
     it is asked: a second retry answers the first one's task (200)."""
-    access.operate(request)
     task = get_object_or_404(MotionTask, pk=task_id)
 
     def work():
@@ -89,11 +90,14 @@ def retry_task(request: HttpRequest, task_id: int):
     return replies.once(request, work)
 
 
-@router.post("/{int:task_id}/cancel", response={200: schemas.TaskOut, **PROBLEMS},
-             url_name="task-cancel")  # fmt: skip
+@router.post(
+    "/{int:task_id}/cancel",
+    auth=access.operators,
+    response={200: schemas.TaskOut, **PROBLEMS},
+    url_name="task-cancel",
+)
 def cancel_task(request: HttpRequest, task_id: int):
     """Cancel a queued task (nothing of it was sent upstream); 409 once it has started."""
-    access.operate(request)
     task = get_object_or_404(MotionTask, pk=task_id)
 
     def work():

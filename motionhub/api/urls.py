@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motionhub.api import accounts, batches, library, motions, tasks
-from motionhub.api.access import PersonAuth
+from motionhub.api.access import viewers
 from motionhub.api.problems import Problem
 
 api = NinjaAPI(
@@ -19,7 +19,7 @@ api = NinjaAPI(
     description="Tasks, uploads, motion-create, batches, the library and accounts. "
     "Authorization: Bearer <personal API token>; errors are RFC 9457 problem details; "
     "every POST takes an Idempotency-Key.",
-    auth=PersonAuth(),
+    auth=viewers,
     urls_namespace="api",
     docs_url=None,
     openapi_url="/openapi.json",
