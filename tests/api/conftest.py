@@ -92,7 +92,7 @@ def no_network():
 @pytest.fixture
 def make_task(db, bob) -> Callable[..., MotionTask]:
     def make(name: str = "Wave", state: str = "queued", **fields) -> MotionTask:
-        return MotionTask.objects.create(name=name, state=state, submitted_by=bob, **fields)
+        return MotionTask.objects.create(name=name, state=state, **{"submitted_by": bob, **fields})
 
     return make
 
