@@ -3,7 +3,8 @@
 The apps are layered; each imports only the layers below it (`make lint` checks it with
 import-linter, see pyproject.toml and the README's layout section):
 
-    batches                            runs: the batch pages, their bulk actions and results zip
+    batches | api                      runs: the batch pages, their bulk actions and results zip;
+                                       the native JSON API at /api/v1/
     dashboard | history | library      pages that read across tasks, accounts and the audit log
       | usage
     archive | alerts                   kept copies of results; alerts by e-mail and webhook
