@@ -126,3 +126,12 @@ def account(account, ours: int) -> dict[str, Any]:
         "credits": account.credits, "session_expires_at": account.session_expires_at,
         "last_synced_at": account.last_synced_at,
     })  # fmt: skip
+
+
+def submitted(request: HttpRequest, *, run: Batch | None = None, task_id: int = 0) -> dict:
+    """What an upload or a create made: one task, or a batch with its tasks and refusals."""
+    if run is None:
+        return {"batch": None, "tasks": [task_by_id(request, task_id)], "refused": []}
+    found = batch(request, run, with_tasks=True)
+    tasks = found.pop("tasks")
+    return {"batch": found, "tasks": tasks, "refused": found["refused"]}

@@ -4,6 +4,7 @@ images (one batch), checked as the apply forms check them."""
 from __future__ import annotations
 
 import pytest
+import responses
 
 from motionhub import audit
 from motionhub.audit.models import AuditEntry
@@ -84,4 +85,56 @@ def test_the_forms_refusals(operator_api, motions, account, image, no_network):
     assert_problem(
         operator_api.post(URL, {"motion": motions[0].pk, "image": image()}), 422, "disabled"
     )
+    assert not MotionTask.objects.exists()
+
+
+@pytest.fixture
+def image_server(monkeypatch):
+    """A public image host at the network edge: its name resolves to a public address, and
+    its answers come from `responses` (the HTTP transport), nothing else faked."""
+    from motionhub.useapi import fetch
+
+    monkeypatch.setattr(fetch, "resolve", lambda host, port: ["93.184.216.34"])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def test_a_json_body_takes_image_urls(
+    operator_api, motions, tmp_path, image_server, django_capture_on_commit_callbacks
+):
+    photo = make_image(tmp_path / "p.jpg", 480, 640).read_bytes()
+    image_server.add(responses.GET, "https://images.example/people/p.jpg", body=photo,
+                     content_type="image/jpeg")  # fmt: skip
+    body = {"motion": [motions[0].pk], "image_url": ["https://images.example/people/p.jpg"],
+            "prompt": "wave", "keep_audio": True}  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = operator_api.post(URL, body, json=True, **{"Idempotency-Key": "j-1"})
+        again = operator_api.post(URL, body, json=True, **{"Idempotency-Key": "j-1"})
+
+    assert response.status_code == 201, response.content
+    (task,) = response.json()["tasks"]
+    assert again.json()["tasks"][0]["id"] == task["id"] and MotionTask.objects.count() == 1
+    stored = MotionTask.objects.get(pk=task["id"])
+    assert stored.inputs["image_name"] == "p.jpg" and stored.image.read() == photo
+    assert stored.inputs["create_fields"]["keepAudio"] is True
+
+
+def test_image_urls_inside_our_network_or_not_images_are_refused(
+    operator_api, motions, image_server, monkeypatch
+):
+    def create(url: str):
+        body = {"motion": [motions[0].pk], "image_url": [url]}
+        return operator_api.post(URL, body, json=True)
+
+    image_server.add(responses.GET, "https://images.example/page", body="<html></html>",
+                     content_type="text/html")  # fmt: skip
+    assert_problem(create("https://images.example/page"), 422, "web page")
+    assert_problem(create("file:///etc/passwd"), 422, "http(s)")
+    from motionhub.useapi import fetch
+
+    monkeypatch.setattr(fetch, "resolve", lambda host, port: ["127.0.0.1"])
+    assert_problem(create("http://localhost:8000/media/x.jpg"), 422, "loopback")
+    assert_problem(operator_api.post(URL, {"motion": [motions[0].pk]}, json=True), 422,
+                   "image_url")  # fmt: skip
     assert not MotionTask.objects.exists()

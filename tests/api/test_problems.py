@@ -37,3 +37,11 @@ def test_field_errors_name_their_field(viewer_api, db):
 def test_no_secret_in_any_answer(api_as, account, db):
     body = api_as("admin").get("/api/v1/accounts").content.decode()
     assert "apiTokenSecret" not in body and "token" not in body.lower()
+
+
+def test_a_body_that_is_not_json_is_a_400(operator_api, db):
+    response = operator_api.client.post(
+        "/api/v1/motions/create", b"{not json", content_type="application/json",
+        headers=operator_api.headers,
+    )  # fmt: skip
+    assert_problem(response, 400, "not valid JSON")
