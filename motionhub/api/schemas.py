@@ -42,7 +42,7 @@ class TaskResult(Schema):
 
 class KeptFileOut(Schema):
     kind: str
-    url: str = Field(description="MotionHub's kept copy (needs a session or token).")
+    url: str = Field(description="MotionHub's kept copy, at /api/v1/files/{id} (with Range).")
     download_url: str
     size: int
     content_type: str

@@ -58,14 +58,18 @@ def task(request: HttpRequest, task: MotionTask) -> dict[str, Any]:
         "error": error,
         "result": result,
         "kept_files": [
-            {"kind": f.kind, "url": request.build_absolute_uri(f.url),
-             "download_url": request.build_absolute_uri(f.download_url), "size": f.size,
+            {"kind": f.kind, "url": _file_url(request, f.pk),
+             "download_url": _file_url(request, f.pk) + "?download=true", "size": f.size,
              "content_type": f.content_type, "sha256": f.sha256}
             for f in task.kept_files.all()
         ],
         "url": request.build_absolute_uri(reverse("api:task", args=[task.pk])),
         "page_url": request.build_absolute_uri(task.get_absolute_url()),
     })  # fmt: skip
+
+
+def _file_url(request: HttpRequest, pk: int) -> str:
+    return request.build_absolute_uri(reverse("api:file", args=[pk]))
 
 
 def task_by_id(request: HttpRequest, pk: int) -> dict[str, Any]:

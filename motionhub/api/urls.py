@@ -9,11 +9,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from motionhub.api import accounts, batches, library, motions, tasks
+from motionhub.api import accounts, batches, files, library, motions, tasks
 from motionhub.api.access import viewers
-from motionhub.api.problems import Problem
+from motionhub.api.problems import CONTENT_TYPE, Problem
 
-api = NinjaAPI(
+
+class _Api(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """ninja's schema, with the refusals documented as what they are: problem details."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if str(status).startswith(("4", "5")) and "application/json" in answer.get(
+                        "content", {}
+                    ):
+                        answer["content"] = {CONTENT_TYPE: answer["content"]["application/json"]}
+        return schema
+
+
+api = _Api(
     title="MotionHub API",
     version="1",
     description="Tasks, uploads, motion-create, batches, the library and accounts. "
@@ -29,6 +44,7 @@ api.add_router("/motions", motions.router)
 api.add_router("/batches", batches.router)
 api.add_router("/library", library.router)
 api.add_router("/accounts", accounts.router)
+api.add_router("/files", files.router)
 
 
 @api.exception_handler(Problem)

@@ -112,3 +112,30 @@ def test_accounts_with_health_slots_and_credits(viewer_api, account, make_task, 
     assert item["health"] == "needs_relogin" and item["health_reason"]
     assert item["slots"] == {"in_use": 1, "ours": 1, "max": 3}
     assert item["credits"] == 900 and item["connection"] == "Team"
+
+
+def test_kept_files_are_served_to_a_token_with_range(viewer_api, make_task, api_as):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from motionhub.archive.models import KeptFile
+
+    task = make_task("Glide", state=State.SUCCEEDED, kind="motion_create")
+    name = default_storage.save("archive/t/clean.mp4", ContentFile(b"0123456789"))
+    kept = KeptFile.objects.create(task=task, kind="clean_video", name=name, size=10,
+                                   sha256="x", content_type="video/mp4",
+                                   source_url="https://cdn.example/v.mp4")  # fmt: skip
+
+    (listed,) = viewer_api.get(f"/api/v1/tasks/{task.pk}").json()["kept_files"]
+    assert listed["url"].endswith(f"/api/v1/files/{kept.pk}") and listed["size"] == 10
+    whole = viewer_api.get(listed["url"])
+    assert whole.status_code == 200 and b"".join(whole.streaming_content) == b"0123456789"
+    part = viewer_api.get(listed["url"], Range="bytes=2-4")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == b"234"
+    download = viewer_api.get(listed["download_url"])
+    assert (
+        "attachment" in download["Content-Disposition"]
+        and "Glide" in download["Content-Disposition"]
+    )
+    assert_problem(api_as("no token").get(listed["url"]), 401)
+    assert_problem(viewer_api.get("/api/v1/files/999"), 404)

@@ -4,8 +4,11 @@ someone without a role nothing, and no token or a revoked one is a 401 problem."
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 
+from motionhub.archive.models import KeptFile
 from motionhub.library.models import Motion
 from motionhub.tasks.models import Batch
 from tests.api.conftest import assert_problem
@@ -17,6 +20,7 @@ READS = [
     ("get", "/api/v1/batches/{batch}"),
     ("get", "/api/v1/library"),
     ("get", "/api/v1/accounts"),
+    ("get", "/api/v1/files/{file}"),
 ]
 # What an operator's call answers here: the route ran (a refusal of the input is fine).
 WRITES = [
@@ -37,7 +41,17 @@ def ids(account, make_task, bob, no_network) -> dict:
     task = make_task(batch=batch, account=account)
     motion = Motion.objects.create(account=account, kind="official", key="work:7", name="Hop",
                                    work_id=7)  # fmt: skip
-    return {"task": task.pk, "batch": batch.pk, "motion": motion.pk}
+    name = default_storage.save("archive/t/cover.jpg", ContentFile(b"jpeg"))
+    kept = KeptFile.objects.create(
+        task=task,
+        kind="cover",
+        name=name,
+        size=4,
+        sha256="x",
+        content_type="image/jpeg",
+        source_url="https://cdn/x.jpg",
+    )
+    return {"task": task.pk, "batch": batch.pk, "motion": motion.pk, "file": kept.pk}
 
 
 def _call(api, method: str, path: str):
@@ -56,7 +70,7 @@ def test_reads(api_as, ids, who, method, path):
         assert_problem(response, 403, "viewer")
     else:
         assert response.status_code == 200, response.content
-        assert response["Content-Type"].startswith("application/json")
+        assert response["Content-Type"].startswith(("application/json", "image/jpeg"))
 
 
 @pytest.mark.parametrize("who", CALLERS)
