@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import re_path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -58,7 +59,9 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     for error in exc.errors:
         # ninja's location starts with where the value was (query, body, form, file, path).
         where = [str(part) for part in error.get("loc", ())[1:]]
-        errors.append({"field": ".".join(where), "detail": str(error.get("msg", "Invalid."))})
+        # A missing field says what the pages' forms say of one.
+        message = "This field is required." if error.get("type") == "missing" else error.get("msg")
+        errors.append({"field": ".".join(where), "detail": str(message or "Invalid.")})
     detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors) or "Invalid request."
     return Problem(422, detail, errors=errors).response()
 
@@ -96,6 +99,12 @@ def _open(patterns: list) -> list:
     return patterns
 
 
+@login_not_required
+def unknown(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other address under /api/v1/: a 404 problem a script can read, not an HTML page."""
+    return Problem(404, f"No such API address: /api/v1/{rest}").response()
+
+
 _patterns, _ninja, _namespace = api.urls
-urlpatterns = _open(list(_patterns))
+urlpatterns = [*_open(list(_patterns)), re_path(r"^(?P<rest>.+)$", unknown, name="unknown")]
 app_name = "api"  # the namespace ninja reverses its routes in (urls_namespace)

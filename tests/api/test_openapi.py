@@ -20,7 +20,12 @@ def _api_routes() -> set[str]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
+            # Ours, "unknown", answers any other address under /api/v1/ with a 404 problem.
+            elif (
+                isinstance(pattern, URLPattern)
+                and route.startswith("api/v1/")
+                and (pattern.name != "unknown")
+            ):
                 found.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
 
     walk(get_resolver().url_patterns, "")

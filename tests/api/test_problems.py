@@ -45,3 +45,9 @@ def test_a_body_that_is_not_json_is_a_400(operator_api, db):
         headers=operator_api.headers,
     )  # fmt: skip
     assert_problem(response, 400, "not valid JSON")
+
+
+def test_an_unknown_address_and_a_missing_field_are_problems_too(operator_api, db):
+    assert_problem(operator_api.get("/api/v1/taks"), 404, "/api/v1/taks")
+    body = assert_problem(operator_api.post("/api/v1/motions/upload", {"name": "x"}), 422)
+    assert body["errors"] == [{"field": "video", "detail": "This field is required."}]

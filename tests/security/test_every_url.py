@@ -130,6 +130,7 @@ APP = {
     # the native API: a token or a session; no login redirect (401 problem), no role 403, and
     # ninja answers a method a path does not take with 405 before anything else.
     "api/v1/": Expect((404,) * 5, (404,) * 5),  # ninja's root: no docs page behind it
+    "api/v1/(?P<rest>.+)$": Expect((404,) * 5, (404,) * 5, lambda w: {"rest": "nothing"}),
     "api/v1/openapi.json": Expect(EVERYONE, EVERYONE),  # ninja serves it to any method: a read
     "api/v1/tasks": Expect(API_READ, ALL_405),
     "api/v1/tasks/<int:task_id>": Expect(API_READ, ALL_405, lambda w: {"task_id": w.done_task.pk}),
@@ -442,7 +443,8 @@ def test_only_the_callback_receiver_the_sandbox_and_the_api_skip_csrf():
     )
 
     # The API (ninja's views are exempt) checks a session's CSRF token itself, on writes.
-    api_views = {"api/v1/", "api/v1/openapi.json"}  # ninja's root and schema: reads only
+    # ninja's root and schema, and our 404 for any other address: reads only.
+    api_views = {"api/v1/", "api/v1/openapi.json", "api/v1/(?P<rest>.+)$"}
     assert exempt == sorted(
         r for r in APP if r.startswith(("hooks/", "sandbox/", "api/v1/")) and r not in api_views
     )
