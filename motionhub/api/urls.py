@@ -3,6 +3,8 @@ the schema at /api/v1/openapi.json. No docs page: ninja's loads scripts the CSP 
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -90,13 +92,27 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 def _open(patterns: list) -> list:
     """The API's own auth answers every request (401 as a problem, never the sign-in page's
-    redirect), so the routes are exempt from the login middleware."""
+    redirect), so the routes are exempt from the login middleware; and a method a route does
+    not take is a 405 problem too (ninja answers it with a bare page)."""
     for pattern in patterns:
         if hasattr(pattern, "url_patterns"):
             _open(pattern.url_patterns)
         else:
-            login_not_required(pattern.callback)
+            pattern.callback = login_not_required(_method_problem(pattern.callback))
     return patterns
+
+
+def _method_problem(view):
+    @wraps(view)  # keeps ninja's csrf_exempt mark: the API checks a session's CSRF itself
+    def answered(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type", "").startswith("text/html"):
+            allowed = response.get("Allow", "")
+            return Problem(405, f"{request.method} is not a method of this address ({allowed}).",
+                           headers={"Allow": allowed}).response()  # fmt: skip
+        return response
+
+    return answered
 
 
 @login_not_required

@@ -51,3 +51,9 @@ def test_an_unknown_address_and_a_missing_field_are_problems_too(operator_api, d
     assert_problem(operator_api.get("/api/v1/taks"), 404, "/api/v1/taks")
     body = assert_problem(operator_api.post("/api/v1/motions/upload", {"name": "x"}), 422)
     assert body["errors"] == [{"field": "video", "detail": "This field is required."}]
+
+
+def test_a_method_an_address_does_not_take_is_a_405_problem(viewer_api, db):
+    response = viewer_api.client.put("/api/v1/tasks", headers=viewer_api.headers)
+    body = assert_problem(response, 405, "PUT")
+    assert response["Allow"] == "GET" and body["type"] == "about:blank"
