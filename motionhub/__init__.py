@@ -3,8 +3,9 @@
 The apps are layered; each imports only the layers below it (`make lint` checks it with
 import-linter, see pyproject.toml and the README's layout section):
 
-    batches | gateway                  runs: the batch pages, their bulk actions and results zip;
-                                       the useapi-compatible gateway for existing scripts
+    batches | gateway | api            runs: the batch pages, their bulk actions and results zip;
+                                       the useapi-compatible gateway for existing scripts; the
+                                       native JSON API at /api/v1/
     dashboard | history | library      pages that read across tasks, accounts and the audit log
       | usage
     archive | alerts                   kept copies of results; alerts by e-mail and webhook

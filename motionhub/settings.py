@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "motionhub.archive",
     "motionhub.alerts",
     "motionhub.usage",
+    "motionhub.api",
 ]
 
 MIDDLEWARE = [
@@ -320,6 +321,9 @@ def _days_or_forever(name: str, default: str) -> int | None:
 # their task is final, kept results this many days after theirs succeeded; "forever" keeps them.
 MOTIONHUB_KEEP_INPUTS_DAYS = _days_or_forever("MOTIONHUB_KEEP_INPUTS_DAYS", "30")
 MOTIONHUB_KEEP_RESULTS_DAYS = _days_or_forever("MOTIONHUB_KEEP_RESULTS_DAYS", "forever")
+
+# The native API (/api/v1/): requests per minute per person (0: no limit).
+MOTIONHUB_API_RATE = env.int("MOTIONHUB_API_RATE", default=120)
 # Batches (several clips in one upload): at most this many tasks per batch. Django refuses a
 # request with more files than DATA_UPLOAD_MAX_NUMBER_FILES before any view runs, so that stays
 # well above the limit: a run somewhat too big gets a clear message, not a bare 400.

@@ -37,6 +37,8 @@ urlpatterns = [
     path("usage/", include("motionhub.usage.urls")),
     # Each person's API tokens for scripts (motionhub/tokens/).
     path("tokens/", include("motionhub.tokens.urls")),
+    # The native API for scripts (motionhub/api/), its schema at /api/v1/openapi.json.
+    path("api/v1/", include("motionhub.api.urls")),
     path("admin/", admin.site.urls),
     # useapi's Kling API over MotionHub's own records, for existing scripts (motionhub/gateway/).
     path("useapi/v1/kling/", include("motionhub.gateway.urls")),

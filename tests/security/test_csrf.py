@@ -1,8 +1,8 @@
 """CSRF: every address that takes a POST refuses one without the token, and nothing changes.
 
-Every URL pattern is posted to (the callback receiver, the sandbox and the useapi-compatible
-gateway excepted: they take no cookies, and answer to a signature or a bearer token instead —
-a session gets 401 there, see test_every_url.py), by a
+Every URL pattern is posted to (the callback receiver, the sandbox, the useapi-compatible
+gateway and the native API excepted: they take no cookies, and answer to a signature or a bearer
+token instead, see test_every_url.py), by a
 person whose role may use it, with a client that enforces CSRF checks like a browser would.
 """
 
@@ -17,7 +17,9 @@ from . import dbdump
 from .conftest import World, client_for
 from .test_every_url import APP, expectations, url_of, walk
 
-CSRF_EXEMPT_BY_DESIGN = ("hooks/", "sandbox/", "useapi/")
+# The native API is answered to a bearer token (no cookies, so no CSRF); a session on it is
+# CSRF-checked by the API itself (tests/api/test_roles.py).
+CSRF_EXEMPT_BY_DESIGN = ("hooks/", "sandbox/", "useapi/", "api/v1/")
 
 
 def _posted_routes() -> list[str]:

@@ -48,6 +48,8 @@ BEARER_ONLY = (401, 401, 401, 401, 401)  # the sandbox: a session is no API toke
 ALL_405 = (405, 405, 405, 405, 405)
 ADMIN_POST_ONLY = (LOGIN, 403, 403, 403, 405)
 ADMIN_POSTED = (LOGIN, 403, 403, 403, 302)
+API_READ = (401, 403, 200, 200, 200)  # /api/v1/: a problem, never the sign-in page
+API_WRITE = (401, 403, 403)  # anonymous, no role, viewer; operators and admins follow
 
 
 def _recipient():
@@ -147,6 +149,40 @@ APP = {
     "media/<path:path>": Expect(READ, READ, lambda w: {"path": w.media_path}),
     # kept result files: people with a role only, read-only
     "archive/files/<int:pk>/": Expect(READ, NOT_POSTED, lambda w: {"pk": w.kept_file.pk}),
+    # the native API: a token or a session; no login redirect (401 problem), no role 403, and
+    # ninja answers a method a path does not take with 405 before anything else.
+    "api/v1/": Expect((404,) * 5, (404,) * 5),  # ninja's root: no docs page behind it
+    "api/v1/(?P<rest>.+)$": Expect((404,) * 5, (404,) * 5, lambda w: {"rest": "nothing"}),
+    "api/v1/openapi.json": Expect(EVERYONE, EVERYONE),  # ninja serves it to any method: a read
+    "api/v1/tasks": Expect(API_READ, ALL_405),
+    "api/v1/tasks/<int:task_id>": Expect(API_READ, ALL_405, lambda w: {"task_id": w.done_task.pk}),
+    # The pages' retry and cancel of these tasks ran earlier in the walk: the API answers the
+    # retry made then (200) and refuses to cancel a task no longer queued (409).
+    "api/v1/tasks/<int:task_id>/retry": Expect(
+        ALL_405, (*API_WRITE, 200, 200), lambda w: {"task_id": w.failed_task.pk}
+    ),
+    "api/v1/tasks/<int:task_id>/cancel": Expect(
+        ALL_405, (*API_WRITE, 409, 409), lambda w: {"task_id": w.queued_task.pk}
+    ),
+    "api/v1/motions/upload": Expect(ALL_405, (*API_WRITE, 422, 422)),  # no video sent
+    "api/v1/motions/create": Expect(ALL_405, (*API_WRITE, 422, 422)),  # no motion sent
+    "api/v1/batches": Expect(API_READ, ALL_405),
+    "api/v1/batches/<int:batch_id>": Expect(
+        API_READ, ALL_405, lambda w: {"batch_id": w.done_task.batch_id}
+    ),
+    "api/v1/batches/<int:batch_id>/retry": Expect(
+        ALL_405, (*API_WRITE, 200, 200), lambda w: {"batch_id": w.done_task.batch_id}
+    ),
+    "api/v1/batches/<int:batch_id>/cancel": Expect(
+        ALL_405, (*API_WRITE, 200, 200), lambda w: {"batch_id": w.done_task.batch_id}
+    ),
+    "api/v1/library": Expect(API_READ, ALL_405),
+    # DELETE only (tests/api/ sends it): GET and POST are not its methods
+    "api/v1/library/<int:motion_id>": Expect(
+        ALL_405, ALL_405, lambda w: {"motion_id": w.motion.pk}
+    ),
+    "api/v1/accounts": Expect(API_READ, ALL_405),
+    "api/v1/files/<int:file_id>": Expect(API_READ, ALL_405, lambda w: {"file_id": w.kept_file.pk}),
     # the sandbox (on for this walk): a bearer token, never a session; files are public
     "sandbox/v1/kling/accounts/?$": Expect(BEARER_ONLY, BEARER_ONLY),
     "sandbox/v1/kling/accounts/(?P<email>[^/]+)/?$": Expect(
@@ -449,10 +485,17 @@ def test_media_never_serves_a_file_outside_media_root(world, path):
     assert b"root:" not in body and b"SECRET_KEY" not in body
 
 
-def test_only_the_callback_receiver_the_sandbox_and_the_gateway_skip_csrf():
-    """They take no cookies: a signature or a bearer token (a session gets 401 there)."""
+def test_only_the_callback_receiver_the_sandbox_the_gateway_and_the_api_skip_csrf():
+    """They take no cookies: a signature or a bearer token (a session gets 401 on the gateway;
+    the API checks a session's CSRF token itself, on writes)."""
     exempt = sorted(
         route for route, pattern in walk() if getattr(pattern.callback, "csrf_exempt", False)
     )
 
-    assert exempt == sorted(r for r in APP if r.startswith(("hooks/", "sandbox/", "useapi/")))
+    # ninja's root and schema, and our 404 for any other address: reads only.
+    api_views = {"api/v1/", "api/v1/openapi.json", "api/v1/(?P<rest>.+)$"}
+    assert exempt == sorted(
+        r
+        for r in APP
+        if r.startswith(("hooks/", "sandbox/", "useapi/", "api/v1/")) and r not in api_views
+    )
