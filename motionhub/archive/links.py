@@ -14,9 +14,9 @@ from html import escape
 
 from django.db.models import Case, F, TextField, Value, When
 from django.db.models.fields.json import KT
-from django.urls import reverse
 
 from motionhub.archive.models import ArchiveState
+from motionhub.core.addresses import fixed
 from motionhub.useapi.links import http_url
 
 
@@ -59,7 +59,7 @@ def _upstream(result) -> tuple[str, str]:
 
 def kept_url_pattern() -> str:
     """A kept file's address with `{}` for its id: one reverse() per page, not per row."""
-    return escape(reverse("archive:file", args=[0])).replace("/0/", "/{}/")
+    return escape(fixed("archive:file", 0)).replace("/0/", "/{}/")
 
 
 def _http(value) -> str:

@@ -14,7 +14,6 @@ from html import escape
 from urllib.parse import quote
 
 from django.db.models import Count, Max, Sum
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from motionhub.archive.links import (
@@ -24,6 +23,7 @@ from motionhub.archive.links import (
     result_annotations,
     result_links,
 )
+from motionhub.core.addresses import fixed
 from motionhub.core.prepared import Prepared
 from motionhub.tasks.models import FINAL, RETRYABLE, SETTLED, MotionTask, State
 
@@ -75,7 +75,7 @@ class Board:
 
 def board(batch_id: int) -> Board:
     rows = _ROWS.rows(batch_id)
-    prefix = escape(reverse("tasks:history"))
+    prefix = escape(fixed("tasks:history"))
     # Stored names are ours (generated, URL-safe): the storage's base URL, computed once, and
     # the quoted name make the same address as storage.url() per row, at a fraction of its cost.
     media = escape(_COVERS.url(""))

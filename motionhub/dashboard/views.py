@@ -8,10 +8,11 @@ from functools import lru_cache
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from motionhub.core.addresses import fixed
 from motionhub.core.roles import viewer_required, viewer_required_polled
 from motionhub.dashboard import cards, figures, markup, space
 from motionhub.dashboard.links import history_link
@@ -63,11 +64,18 @@ def _account_cards(prefix: str, minute, accounts: tuple) -> list:
     return cards.account_cards(prefix, minute, list(accounts))
 
 
+@lru_cache(maxsize=16)
+def _space_markup(figures: tuple, zone: str) -> str:
+    """The storage figures' markup, kept for the same figures as the rest of the page's."""
+    return render_to_string("dashboard/space.html", {"space": figures})
+
+
 def forget_markup() -> None:
     """Drop the kept markup (the bench measures a load right after a change with it)."""
     _chart_and_tallies.cache_clear()
     _cards_markup.cache_clear()
     _account_cards.cache_clear()
+    _space_markup.cache_clear()
     figures.forget()
 
 
@@ -80,7 +88,7 @@ def home(request):
     """Accounts, outcome counts, a 30-day chart and recent failures: the same few queries
     however many tasks there are (dashboard/figures.py).
     """
-    prefix = reverse("tasks:history")
+    prefix = fixed("tasks:history")
     now, today = figures.now_and_today()
     # One read of the per-day counts serves today's, the week's and the chart's figures.
     per_day = figures.per_day(today)
@@ -99,7 +107,7 @@ def home(request):
         "failures_html": markup.failures_html(failures, prefix),
         "failures_link": history_link(prefix, state=FAILURES),
         "history_url": prefix,
-        "space": space.space_used(),
+        "space_html": _space_markup(tuple(space.space_used()), zone),
     }
     return render(request, "dashboard/home.html", context)
 
@@ -114,7 +122,7 @@ def cards_fragment(request):
     unchanged the answer is an empty 204 (htmx swaps nothing and keeps polling).
     """
     now = timezone.now()
-    account_cards, cards_html, version = _cards(reverse("tasks:history"), now, cards.accounts())
+    account_cards, cards_html, version = _cards(fixed("tasks:history"), now, cards.accounts())
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     context = {"cards": account_cards, "cards_html": cards_html, "cards_version": version}

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from motionhub import audit
+from motionhub.core.addresses import fixed
 from motionhub.core.roles import operator_required
 from motionhub.history import filters as history
 from motionhub.tasks import bulk
@@ -80,6 +81,6 @@ def links(query: str) -> dict[str, str]:
     """The bulk actions' addresses for the page's current filters."""
     suffix = f"?{query}" if query else ""
     return {
-        "retry": reverse("tasks:bulk_retry") + suffix,
-        "cancel": reverse("tasks:bulk_cancel") + suffix,
+        "retry": fixed("tasks:bulk_retry") + suffix,
+        "cancel": fixed("tasks:bulk_cancel") + suffix,
     }

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from motionhub.core.addresses import fixed
 from motionhub.core.roles import viewer_required
 from motionhub.history import bulk
 from motionhub.history import export as csv_export
@@ -46,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after"),
         size=history.PAGE_SIZE,
     )
-    prefix, export = reverse("tasks:history"), reverse("tasks:export")
+    prefix, export = fixed("tasks:history"), fixed("tasks:export")
     query = filters.query_string()
     context = {
         "filter_fields": filter_fields(filters, choices),

@@ -1,4 +1,5 @@
-"""`{% nav %}`: the top bar's links, rendered once per role and page and then reused.
+"""`{% nav %}`: the top bar's links, rendered once per role and page and then reused; and
+`{% assets %}`, the stylesheet and script tags, the same on every page.
 
 base.html is under every page, and its dozen `{% url %}` lookups and role tests made it about
 0.5 ms of each (`make bench`: history_vs_bare, home_vs_bare); the links depend only on the
@@ -43,3 +44,13 @@ def _nav(role: str, url_name: str, app_name: str, _prefix: str) -> SafeString:
             "app_name": app_name,
         },
     )
+
+
+@register.simple_tag
+def assets() -> SafeString:
+    return _assets(get_script_prefix())
+
+
+@lru_cache(maxsize=8)
+def _assets(_prefix: str) -> SafeString:
+    return render_to_string("includes/assets.html")
