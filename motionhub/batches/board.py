@@ -105,7 +105,7 @@ def board(batch_id: int) -> Board:
         links = ""
         if state == State.SUCCEEDED:
             # The result's cover (kept, else upstream's while nothing is kept) over the input's.
-            made = cover_src(kept_url, result[1], result[2])
+            made = cover_src(kept_url, result[1], result[3])
             thumb = _THUMB.format(made, "") if made else ""
             links = result_links(kept_url, *result)
         else:
