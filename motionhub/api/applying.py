@@ -15,12 +15,11 @@ from django.http import HttpRequest
 from ninja import Schema
 from pydantic import Field
 
-from motionhub import audit
 from motionhub.api import shapes
 from motionhub.api.problems import Problem, invalid
 from motionhub.library import runs
 from motionhub.library.models import Motion
-from motionhub.tasks import accept
+from motionhub.tasks import accept, audited
 from motionhub.tasks.forms import MotionCreateForm
 from motionhub.useapi import fetch
 from motionhub.useapi.errors import UseapiError
@@ -118,10 +117,7 @@ def _create_one(request: HttpRequest, motion: Motion, files, data: dict) -> dict
     if not form.is_valid():
         raise invalid(form.errors)
     task = accept.accept_create(form, request.user)
-    audit.record(
-        request, audit.Action.MOTION_CREATE, target=task, account=task.account,
-        outcome=audit.Outcome.REQUESTED, detail=f"Motion “{motion.shown_name}” ({motion.key})",
-    )  # fmt: skip
+    audited.create(request, task, motion)
     return {"batch": None, "tasks": [shapes.task_by_id(request, task.pk)], "refused": []}
 
 
@@ -132,8 +128,5 @@ def _create_run(request: HttpRequest, motions: list[Motion], files, data: dict) 
     batch, made = runs.make(runs.plan(form).signed, request.user)
     if not made:  # a fresh plan has a fresh token: another batch cannot hold it
         raise Problem(409, "This run was made already.")
-    audit.record(
-        request, audit.Action.MOTION_CREATE, target=batch, outcome=audit.Outcome.REQUESTED,
-        detail=f"Batch of {batch.tasks.count()} motion-create tasks (motions by images)",
-    )  # fmt: skip
+    audited.create_run(request, batch, batch.tasks.count())
     return shapes.submitted(request, run=batch)

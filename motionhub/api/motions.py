@@ -13,11 +13,10 @@ from django.utils.datastructures import MultiValueDict
 from ninja import File, Form, Router, UploadedFile
 from ninja.errors import ValidationError
 
-from motionhub import audit
 from motionhub.api import access, applying, replies, schemas, shapes
 from motionhub.api.problems import Problem, invalid
 from motionhub.api.tasks import PROBLEMS
-from motionhub.tasks import accept
+from motionhub.tasks import accept, audited
 from motionhub.tasks import runs as upload_runs
 from motionhub.tasks.forms import MotionUploadForm
 
@@ -41,23 +40,12 @@ def upload(
         form = MotionUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             raise invalid(form.errors)
-        chosen = form.cleaned_data["account"]
-        where = "automatic" if chosen is None else chosen.display_name
         if form.is_run:
             batch = upload_runs.accept_run(form, request.user)
-            audit.record(
-                request, audit.Action.MOTION_UPLOAD, target=batch, account=chosen,
-                outcome=audit.Outcome.REQUESTED,
-                detail=f"Batch of {len(form.clips)} clips ({len(form.refused)} refused); "
-                f"account {where}",
-            )  # fmt: skip
+            audited.upload_run(request, batch, form)
             return 201, shapes.submitted(request, run=batch)
         task = accept.accept_upload(form, request.user)
-        audit.record(
-            request, audit.Action.MOTION_UPLOAD, target=task, account=task.account,
-            outcome=audit.Outcome.REQUESTED,
-            detail=f"{task.inputs['duration_s']} s video; account {where}",
-        )  # fmt: skip
+        audited.upload(request, task)
         return 201, shapes.submitted(request, task_id=task.pk)
 
     return replies.once(request, work)

@@ -42,27 +42,20 @@ def _chart_and_tallies(prefix: str, today: date, zone: str, counts: tuple) -> tu
     }
 
 
-@lru_cache(maxsize=16)
-def _cards_markup(account_cards: tuple, zone: str, minute: str) -> tuple[str, str]:
-    """The cards' markup and its version (a checksum the polled fragment compares), kept as
-    the chart's is; `minute` is in the key because a card says how long until its session
-    expires."""
-    html = markup.cards_html(account_cards)
-    return html, format(zlib.crc32(html.encode()), "08x")
-
-
 def _cards(prefix: str, now, accounts: list[tuple]) -> tuple[list, str, str]:
-    account_cards = _account_cards(prefix, now.replace(second=0, microsecond=0), tuple(accounts))
-    zone = timezone.get_current_timezone_name()
-    html, version = _cards_markup(tuple(account_cards), zone, now.isoformat()[:16])
-    return account_cards, html, version
+    """The cards, their markup and its version (a checksum the polled fragment compares)."""
+    minute = now.replace(second=0, microsecond=0)
+    return _cards_kept(prefix, minute, timezone.get_current_timezone_name(), tuple(accounts))
 
 
 @lru_cache(maxsize=16)
-def _account_cards(prefix: str, minute, accounts: tuple) -> list:
-    """The cards, kept for the same account rows within a minute (a card's session warning
-    is to the minute, as its markup is): building twenty cards was a twentieth of the page."""
-    return cards.account_cards(prefix, minute, list(accounts))
+def _cards_kept(prefix: str, minute, zone: str, accounts: tuple) -> tuple[list, str, str]:
+    # Kept for the same account rows within a minute, as the chart's markup is: a card's
+    # session warning is to the minute. Building and formatting twenty cards was a tenth of
+    # the page (`make bench`, home_vs_bare).
+    account_cards = cards.account_cards(prefix, minute, list(accounts))
+    html = markup.cards_html(tuple(account_cards))
+    return account_cards, html, format(zlib.crc32(html.encode()), "08x")
 
 
 @lru_cache(maxsize=16)
@@ -74,8 +67,7 @@ def _space_markup(figures: tuple, zone: str) -> str:
 def forget_markup() -> None:
     """Drop the kept markup (the bench measures a load right after a change with it)."""
     _chart_and_tallies.cache_clear()
-    _cards_markup.cache_clear()
-    _account_cards.cache_clear()
+    _cards_kept.cache_clear()
     _space_markup.cache_clear()
     _body.cache_clear()
     figures.forget()

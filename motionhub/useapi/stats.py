@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import BadResponse
-from .values import as_datetime, as_dict, as_int, as_str
+from .values import as_datetime, as_dict, as_int, as_str, mask_secrets
 
 STATS_PATH = "/v2/account/stats"
 MAX_LIMIT = 50_000
@@ -148,5 +148,5 @@ def parse_stats(data: Any) -> UsageStats:
         success_rate=_percent(summary.get("success_rate")),
         avg_msec=_whole(summary.get("avg_msec")),
         rows=rows,
-        raw=data,
+        raw=mask_secrets(data),
     )

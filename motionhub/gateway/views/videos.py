@@ -11,14 +11,13 @@ from __future__ import annotations
 from django.core.files import File
 from django.db.models import Q
 
-from motionhub import audit
 from motionhub.accounts.models import KlingAccount
 from motionhub.core.roles import OPERATOR, VIEWER
 from motionhub.gateway import links, shapes
 from motionhub.gateway.answers import Refusal, endpoint, json_body
 from motionhub.gateway.models import Asset
 from motionhub.library.models import Motion, Origin
-from motionhub.tasks import accept
+from motionhub.tasks import accept, audited
 from motionhub.tasks.forms import MotionCreateForm
 
 # The API's names for the form's fields, where they differ.
@@ -70,12 +69,7 @@ def motion_upload(request):
             cover_content_type=cover_type,
         )  # fmt: skip
     accept.queue_new(task, f"Submitted by {request.user.get_username()} through the API.")
-    audit.record(
-        request, audit.Action.MOTION_UPLOAD, target=task, account=task.account,
-        outcome=audit.Outcome.REQUESTED,
-        detail=f"{task.inputs['duration_s']} s video; account "
-        f"{'automatic' if account is None else account.display_name}",
-    )  # fmt: skip
+    audited.upload(request, task)
     return 200, shapes.task_model(request, task)
 
 
@@ -151,10 +145,7 @@ def motion_create(request):
             fields.pop("motionUrl", None)  # the submission uploads the clip and names it
         image_file.seek(0)
         task = _create(request, form, motion, account, image, image_file, fields, clip)
-    audit.record(
-        request, audit.Action.MOTION_CREATE, target=task, account=task.account,
-        outcome=audit.Outcome.REQUESTED, detail=f"Motion “{motion.shown_name}” ({motion.key})",
-    )  # fmt: skip
+    audited.create(request, task, motion)
     return 200, shapes.task_model(request, task)
 
 

@@ -4,11 +4,10 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
-from motionhub import audit
 from motionhub.core.roles import operator_required
 from motionhub.library.listing import attach_kept
 from motionhub.library.models import Motion
-from motionhub.tasks import accept
+from motionhub.tasks import accept, audited
 from motionhub.tasks.forms import MotionCreateForm
 
 
@@ -28,10 +27,7 @@ def apply(request, pk: int):
     form = MotionCreateForm(request.POST or None, request.FILES or None, motion=motion)
     if request.method == "POST" and form.is_valid():
         task = accept.accept_create(form, request.user)
-        audit.record(
-            request, audit.Action.MOTION_CREATE, target=task, account=task.account,
-            outcome=audit.Outcome.REQUESTED, detail=f"Motion “{motion.shown_name}” ({motion.key})",
-        )  # fmt: skip
+        audited.create(request, task, motion)
         if request.htmx:
             return HttpResponseClientRedirect(task.get_absolute_url())
         return redirect(task)

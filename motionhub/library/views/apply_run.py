@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from motionhub import audit
 from motionhub.core.roles import operator_required
 from motionhub.library import runs
 from motionhub.library.forms import MotionSelectionForm
+from motionhub.tasks import audited
 
 
 @operator_required
@@ -54,9 +54,6 @@ def _confirmed(request: HttpRequest) -> HttpResponse:
         return redirect("library:index")
     if made:
         count = batch.tasks.count()
-        audit.record(
-            request, audit.Action.MOTION_CREATE, target=batch, outcome=audit.Outcome.REQUESTED,
-            detail=f"Batch of {count} motion-create tasks (motions by images)",
-        )  # fmt: skip
+        audited.create_run(request, batch, count)
         messages.success(request, f"{count} videos queued in batch #{batch.pk}.")
     return redirect(batch)

@@ -3,9 +3,8 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
-from motionhub import audit
 from motionhub.core.roles import operator_required
-from motionhub.tasks import accept, runs
+from motionhub.tasks import accept, audited, runs
 from motionhub.tasks.forms import MotionUploadForm
 
 
@@ -23,12 +22,7 @@ def upload(request):
             done = _accept_run(request, form)
         else:
             done = accept.accept_upload(form, request.user)
-            audit.record(
-                request, audit.Action.MOTION_UPLOAD, target=done, account=done.account,
-                outcome=audit.Outcome.REQUESTED,
-                detail=f"{done.inputs['duration_s']} s video; account "
-                f"{'automatic' if done.auto_account else done.account.display_name}",
-            )  # fmt: skip
+            audited.upload(request, done)
         if request.htmx:
             return HttpResponseClientRedirect(done.get_absolute_url())
         return redirect(done)
@@ -38,11 +32,5 @@ def upload(request):
 
 def _accept_run(request, form: MotionUploadForm):
     batch = runs.accept_run(form, request.user)
-    account = form.cleaned_data["account"]
-    audit.record(
-        request, audit.Action.MOTION_UPLOAD, target=batch, account=account,
-        outcome=audit.Outcome.REQUESTED,
-        detail=f"Batch of {len(form.clips)} clips ({len(form.refused)} refused); account "
-        f"{'automatic' if account is None else account.display_name}",
-    )  # fmt: skip
+    audited.upload_run(request, batch, form)
     return batch
