@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import format_html_join
 
 from motionhub.accounts.models import KlingAccount
@@ -219,6 +220,13 @@ class Filters:
                 match |= Q(upstream_task_id=int(self.q))
             tasks = tasks.filter(match)
         return tasks
+
+    def query_key(self) -> tuple:
+        """Everything `apply` reads, the time zone its dates are read in included: the page
+        query compiled for one key serves every later load with the same key (views.py)."""
+        zone = timezone.get_current_timezone_name() if self.date_from or self.date_to else ""
+        return (self.q, self.account, self.kind, self.state, self.error, self._who_id,
+                self.date_from, self.date_to, self.archived, zone)  # fmt: skip
 
     def as_dict(self) -> dict[str, str]:
         """The valid filters as query-string values, in a stable order."""

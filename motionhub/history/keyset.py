@@ -30,6 +30,10 @@ class Page:
     newer: str | None  # cursor of the page before this one, when there is one
 
 
+def _listed(_key: tuple, queryset: QuerySet) -> list:
+    return list(queryset)
+
+
 def cursor(moment: datetime, pk: int) -> str:
     # Microseconds since the epoch: exact, free of time-zone text, and URL-safe.
     return f"{(moment - _EPOCH) // _MICROSECOND}_{pk}"
@@ -61,25 +65,38 @@ class Keyset:
         return Q(**{f"{at}__gte": moment}) & (Q(**{f"{at}__gt": moment}) | Q(pk__gt=pk))
 
     def paginate(
-        self, rows: QuerySet, *, before: str | None = None, after: str | None = None, size: int
+        self,
+        rows: QuerySet,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        size: int,
+        fetch: Callable[[tuple, QuerySet], list] | None = None,
     ) -> Page:
         """One page of `rows`, newest first: the first page, the one just older than `before`,
         or the one just newer than `after`. One query per page, whatever the depth.
+
+        `fetch(key, queryset)` runs the page's query (by default, `list(queryset)`); `key` says
+        which page of `rows` it is (direction, cursor, size), for a caller that keeps queries
+        compiled (history/views.py).
         """
+        fetch = fetch or _listed
         newest_first, oldest_first = (f"-{self.field}", "-pk"), (self.field, "pk")
         if after_key := parse_cursor(after):
-            found = list(
-                rows.filter(self.newer_than(*after_key)).order_by(*oldest_first)[: size + 1]
+            found = fetch(
+                ("after", *after_key, size),
+                rows.filter(self.newer_than(*after_key)).order_by(*oldest_first)[: size + 1],
             )
             if found:
                 return self._page(found[:size][::-1], older=True, newer=len(found) > size)
             # Nothing newer than the cursor: show the newest page.
         elif before_key := parse_cursor(before):
-            found = list(
-                rows.filter(self.older_than(*before_key)).order_by(*newest_first)[: size + 1]
+            found = fetch(
+                ("before", *before_key, size),
+                rows.filter(self.older_than(*before_key)).order_by(*newest_first)[: size + 1],
             )
             return self._page(found[:size], older=len(found) > size, newer=True)
-        found = list(rows.order_by(*newest_first)[: size + 1])
+        found = fetch(("first", size), rows.order_by(*newest_first)[: size + 1])
         return self._page(found[:size], older=len(found) > size, newer=False)
 
     def _page(self, rows: list[Any], *, older: bool, newer: bool) -> Page:

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Count, Max
 
-from motionhub.core.prepared import Prepared
+from motionhub.core.prepared import Prepared, PreparedByKey
 
 
 @pytest.mark.django_db
@@ -45,3 +45,34 @@ def test_an_id_that_is_not_a_parameter_is_refused():
     fixed = Prepared(lambda pk: User.objects.filter(username="x").values_list("id"))
     with pytest.raises(ValueError, match="exactly once"):
         fixed.rows(1)
+
+
+@pytest.mark.django_db
+def test_a_query_kept_by_key_answers_the_tables_rows_at_each_run(alice, bob, charlie):
+    kept = PreparedByKey()
+    named = User.objects.order_by("username").values_list("id", "username", "date_joined")
+
+    def active(flag: bool) -> list[tuple]:
+        return kept.rows(("active", flag), named.filter(is_active=flag))
+
+    assert active(True) == list(named.filter(is_active=True)) and len(active(True)) == 3
+    assert active(False) == []
+    User.objects.filter(pk=bob.pk).update(is_active=False)
+    # Compiled once per key, run again: the rows are those of now, each key its own.
+    assert active(True) == list(named.filter(is_active=True)) and len(active(True)) == 2
+    assert active(False) == [(bob.pk, "bob", bob.date_joined)]
+
+
+@pytest.mark.django_db
+def test_a_kept_query_that_can_match_nothing_answers_no_row(alice):
+    assert PreparedByKey().rows("none", User.objects.filter(pk__in=[]).values_list("id")) == []
+
+
+@pytest.mark.django_db
+def test_past_its_size_it_compiles_again_and_still_answers_right(alice, bob):
+    kept = PreparedByKey(size=2)
+    by_name = User.objects.values_list("username", flat=False)
+    for name in ("alice", "bob", "alice", "nobody"):
+        assert kept.rows(name, by_name.filter(username=name)) == (
+            [(name,)] if name != "nobody" else []
+        )

@@ -226,6 +226,36 @@ def test_filters_combine(viewer_client, tasks, one):
     assert _shown(viewer_client, tasks, account=one.pk, state="processing") == set()
 
 
+def test_a_view_loaded_again_shows_what_changed_since(viewer_client, tasks, make_task, one):
+    """Each view's page query is compiled once and run again on every load (views.py): the
+    rows it finds are always the table's, and each filter keeps its own query."""
+    assert _shown(viewer_client, tasks, state="failed") == {"Robot"}
+    tasks["Fell"] = make_task("Fell", account=one, state=State.FAILED)
+    tasks["Spin"].state = State.FAILED
+    tasks["Spin"].save(update_fields=["state"])
+
+    assert _shown(viewer_client, tasks, state="failed") == {"Robot", "Fell", "Spin"}
+    assert _shown(viewer_client, tasks, state="failed", account=one.pk) == {"Fell"}
+    assert _shown(viewer_client, tasks, state="succeeded") == {"Moonwalk"}
+
+
+def test_the_same_dates_are_read_in_the_sites_time_zone_of_the_moment(
+    viewer_client, make_task, settings
+):
+    noon_utc = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    noon_utc -= timedelta(days=5)
+    task = make_task("Noon", at=noon_utc)
+    day = {"from": noon_utc.date().isoformat(), "to": noon_utc.date().isoformat()}
+
+    settings.TIME_ZONE = "UTC"
+    in_utc = shown_ids(viewer_client.get(HISTORY, day))
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14: noon UTC is 02:00 the next day there
+    in_kiritimati = shown_ids(viewer_client.get(HISTORY, day))
+
+    assert in_utc == [task.pk]
+    assert in_kiritimati == []
+
+
 def test_an_invalid_filter_is_pointed_out_and_the_others_still_apply(viewer_client, tasks):
     response = viewer_client.get(HISTORY, {"who": "bob", "from": "not-a-date", "state": "nope"})
 

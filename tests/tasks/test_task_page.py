@@ -181,3 +181,54 @@ def test_the_actions_follow_the_state_in_the_polled_fragment(
     assert f"/tasks/{task.pk}/cancel/" in queued
     assert f"/tasks/{task.pk}/cancel/" not in submitted
     assert f"/tasks/{task.pk}/retry/" in failed
+
+
+def test_a_kept_fragment_still_shows_every_change(viewer_client, task):
+    """The fragment of a task in flight is kept by what it shows: polls in a row answer the
+    same, and the next event, state or upstream reading shows at once."""
+    MotionTask.objects.filter(pk=task.pk).update(state=State.PROCESSING)
+    url = f"/tasks/{task.pk}/status/"
+    first, again = (viewer_client.get(url, headers=HX).content.decode() for _ in range(2))
+    TaskEvent.objects.create(task=task, source="poll", detail="progress 40%")
+    with_event = viewer_client.get(url, headers=HX).content.decode()
+    MotionTask.objects.filter(pk=task.pk).update(upstream_status="rendering", upstream_task_id=7)
+    with_status = viewer_client.get(url, headers=HX).content.decode()
+
+    assert first == again and 'data-state="processing"' in first
+    assert "progress 40%" in with_event and "progress 40%" not in first
+    assert "7 · rendering" in with_status and "7 · rendering" not in with_event
+
+
+def test_the_kept_fragment_follows_the_role_of_whoever_polls(viewer_client, operator_client, task):
+    MotionTask.objects.filter(pk=task.pk).update(state=State.PROCESSING)
+    url = f"/tasks/{task.pk}/status/"
+    for client in (viewer_client, operator_client):
+        client.get(f"/tasks/{task.pk}/")  # a page visit remembers the role
+
+    as_viewer = viewer_client.get(url, headers=HX).content.decode()
+    as_operator = operator_client.get(url, headers=HX).content.decode()
+    as_viewer_again = viewer_client.get(url, headers=HX).content.decode()
+
+    assert "task-actions" in as_operator
+    assert "task-actions" not in as_viewer and as_viewer_again == as_viewer
+
+
+def test_an_operators_cancel_form_carries_their_own_csrf_token(task, alice, bob):
+    """A queued task's fragment holds the Cancel form and the poller's CSRF token: it is never
+    one kept from somebody else's poll."""
+    url = f"/tasks/{task.pk}/status/"
+    clients = []
+    for person in (alice, bob):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(person)
+        client.get(f"/tasks/{task.pk}/")
+        clients.append(client)
+    for client in clients:
+        client.get(url, headers=HX)
+    body = clients[1].get(url, headers=HX).content.decode()
+    token = body.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+    response = clients[1].post(f"/tasks/{task.pk}/cancel/", {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert MotionTask.objects.get(pk=task.pk).state == State.CANCELED

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from motionhub import audit
+from motionhub.core import roles
 from motionhub.core.prepared import Prepared
 from motionhub.core.roles import operator_required, viewer_required, viewer_required_polled
 from motionhub.tasks import accept, explain, pinned, timeline
@@ -97,13 +98,38 @@ def status(request, pk: int):
     rows = _STATUS.rows(pk)
     if not rows:
         raise Http404
+    role = request.session.get(roles.SESSION_KEY, "")
+    shown = (rows, role, timezone.get_current_timezone_name())
+    kept = _KEPT_STATUS.get(pk)
+    if kept is not None and kept[0] == shown:
+        return HttpResponse(kept[1])
     split = len(_EVENT_FIELDS)
     task = MotionTask.from_db(_STATUS_ROWS.db, _TASK_FIELDS, rows[0][split:])
     context = _status_context(task, (row[:split] for row in rows))
     response = render(request, "tasks/task_detail.html#status", context)
     if not task.keeps_polling:
         response.status_code = HttpResponseStopPolling.status_code
+    elif _keepable(task, role):
+        if len(_KEPT_STATUS) >= _KEPT_STATUS_MAX:
+            _KEPT_STATUS.clear()
+        _KEPT_STATUS[pk] = (shown, response.content)
     return response
+
+
+# The fragment of a task still in flight, kept by all it shows (the rows, the role, the time
+# zone): a task is polled every 2 s by everyone watching it and changes every few polls at
+# most, and rendering it again was most of the fragment's time (`make bench`, poll_vs_bare).
+_KEPT_STATUS: dict[int, tuple[tuple, bytes]] = {}
+_KEPT_STATUS_MAX = 1024
+
+
+def _keepable(task: MotionTask, role: str) -> bool:
+    """Whether the fragment shows only what its rows hold. Not once settled (its result, its
+    kept files and Retry read other rows), nor with the Cancel form of a queued task: that
+    carries the person's own CSRF token."""
+    if task.is_settled:
+        return False
+    return not (task.state == State.QUEUED and roles.rank(role) >= roles.rank(roles.OPERATOR))
 
 
 @operator_required
