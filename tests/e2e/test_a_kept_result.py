@@ -63,8 +63,16 @@ def test_the_task_page_plays_the_kept_copy_after_the_sandbox_forgot_the_file(
     setup.post("/motions/upload/", {"name": "Wave", "account": str(account.pk), "video": upload})
     wait_for(lambda: MotionTask.objects.filter(kind="motion_upload", state=State.SUCCEEDED)
              .exists(), 60, "the upload to succeed")  # fmt: skip
-    library_jobs.refresh_account(account.pk)
-    motion = Motion.objects.get(account=account, kind=Origin.MINE)
+    mine = Motion.objects.filter(account=account, kind=Origin.MINE)
+
+    def listed() -> bool:
+        # The worker refreshes the library after a success too; while its run holds the
+        # account, this one returns at once, so ask until the motion is listed.
+        library_jobs.refresh_account(account.pk)
+        return mine.exists()
+
+    wait_for(listed, 30, "the motion to be listed in the library")
+    motion = mine.get()
     person = make_image(tmp_path / "person.jpg", 512, 768)
 
     context, watch = new_context()
