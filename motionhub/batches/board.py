@@ -24,6 +24,7 @@ from motionhub.archive.links import (
     result_links,
 )
 from motionhub.core.addresses import fixed
+from motionhub.core.kept import Kept
 from motionhub.core.prepared import Prepared
 from motionhub.tasks.models import FINAL, RETRYABLE, SETTLED, MotionTask, State
 
@@ -131,7 +132,7 @@ def board(batch_id: int) -> Board:
 # The last board built for each batch, by the version it was built at: everyone watching a run
 # gets it from here until the version moves (one small query instead of reading and
 # formatting every row; `make bench`, batch_poll_vs_bare and batch_poll_changed_vs_bare).
-_LAST: dict[int, Board] = {}
+_LAST = Kept(256)
 
 
 def current(batch_id: int, known_version: str | None = None) -> Board:
@@ -140,11 +141,7 @@ def current(batch_id: int, known_version: str | None = None) -> Board:
     kept = _LAST.get(batch_id)
     if kept is not None and known_version is not None and kept.version == known_version:
         return kept
-    built = board(batch_id)
-    if len(_LAST) >= 256:
-        _LAST.clear()
-    _LAST[batch_id] = built
-    return built
+    return _LAST.keep(batch_id, board(batch_id))
 
 
 def forget() -> None:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
+from motionhub.core.kept import Kept
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
 
@@ -66,13 +68,10 @@ class PreparedByKey:
         connection = connections[self._using]
         kept = self._compiled.get(connection)
         if kept is None:
-            kept = self._compiled[connection] = {}
-        compiled = kept.get(key)
-        if compiled is None:
-            if len(kept) >= self._size:
-                kept.clear()
-            compiled = kept[key] = _compiled(queryset, connection, ())
-        return _run(connection, compiled, ())
+            kept = self._compiled[connection] = Kept(self._size)
+        if key in kept:
+            return _run(connection, kept[key], ())
+        return _run(connection, kept.keep(key, _compiled(queryset, connection, ())), ())
 
 
 def _compiled(queryset: QuerySet, connection, placeholders: tuple[int, ...]) -> tuple | None:

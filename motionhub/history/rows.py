@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from motionhub.archive.links import kept_url_pattern, result_links
+from motionhub.core.kept import Kept
 from motionhub.tasks import explain
 from motionhub.tasks.models import SETTLED, Kind, State
 
@@ -100,16 +101,13 @@ def rows_html(rows: Iterable[tuple], choices: Choices, *, prefix: str) -> SafeSt
         key = (row, account, person, zone, prefix, kept_url)
         markup = _KEPT_ROWS.get(key)
         if markup is None:
-            if len(_KEPT_ROWS) >= _KEPT_ROWS_MAX:
-                _KEPT_ROWS.clear()
-            markup = _KEPT_ROWS[key] = _row(row, account, person, prefix, kept_url, zone)
+            markup = _KEPT_ROWS.keep(key, _row(row, account, person, prefix, kept_url, zone))
         out.append(markup)
     return mark_safe("".join(out))  # noqa: S308 - every value in a row is escaped or ours
 
 
 # Row markup by key (see rows_html): some eighty pages of rows, a few megabytes at most.
-_KEPT_ROWS: dict[tuple, str] = {}
-_KEPT_ROWS_MAX = 4096
+_KEPT_ROWS = Kept(4096)
 
 
 @lru_cache(maxsize=8)

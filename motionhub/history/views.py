@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from motionhub.core.addresses import fixed
+from motionhub.core.kept import Kept
 from motionhub.core.prepared import PreparedByKey
 from motionhub.core.roles import viewer_required
 from motionhub.history import bulk
@@ -73,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 # Rendered filter fields by everything they show: most loads of /tasks/ show the same few.
-_FILTER_FIELDS: dict[tuple, str] = {}
+_FILTER_FIELDS = Kept(256)
 
 
 def filter_fields(filters: history.Filters, choices: history.Choices) -> str:
@@ -88,11 +89,8 @@ def filter_fields(filters: history.Filters, choices: history.Choices) -> str:
     )
     markup = _FILTER_FIELDS.get(key)
     if markup is None:
-        if len(_FILTER_FIELDS) >= 256:
-            _FILTER_FIELDS.clear()
-        markup = _FILTER_FIELDS[key] = render_to_string(
-            "history/filter_fields.html", {"controls": history.controls(filters, choices)}
-        )
+        context = {"controls": history.controls(filters, choices)}
+        markup = _FILTER_FIELDS.keep(key, render_to_string("history/filter_fields.html", context))
     return markup
 
 

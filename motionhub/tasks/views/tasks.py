@@ -13,9 +13,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from motionhub import audit
-from motionhub.core import roles
+from motionhub.core.kept import Kept
 from motionhub.core.prepared import Prepared
-from motionhub.core.roles import operator_required, viewer_required, viewer_required_polled
+from motionhub.core.roles import (
+    OPERATOR,
+    SESSION_KEY,
+    operator_required,
+    rank,
+    viewer_required,
+    viewer_required_polled,
+)
 from motionhub.tasks import accept, explain, pinned, timeline
 from motionhub.tasks.models import MotionTask, State, TaskEvent
 
@@ -98,7 +105,7 @@ def status(request, pk: int):
     rows = _STATUS.rows(pk)
     if not rows:
         raise Http404
-    role = request.session.get(roles.SESSION_KEY, "")
+    role = request.session.get(SESSION_KEY, "")
     shown = (rows, role, timezone.get_current_timezone_name())
     kept = _KEPT_STATUS.get(pk)
     if kept is not None and kept[0] == shown:
@@ -110,17 +117,14 @@ def status(request, pk: int):
     if not task.keeps_polling:
         response.status_code = HttpResponseStopPolling.status_code
     elif _keepable(task, role):
-        if len(_KEPT_STATUS) >= _KEPT_STATUS_MAX:
-            _KEPT_STATUS.clear()
-        _KEPT_STATUS[pk] = (shown, response.content)
+        _KEPT_STATUS.keep(pk, (shown, response.content))
     return response
 
 
 # The fragment of a task still in flight, kept by all it shows (the rows, the role, the time
 # zone): a task is polled every 2 s by everyone watching it and changes every few polls at
 # most, and rendering it again was most of the fragment's time (`make bench`, poll_vs_bare).
-_KEPT_STATUS: dict[int, tuple[tuple, bytes]] = {}
-_KEPT_STATUS_MAX = 1024
+_KEPT_STATUS = Kept(1024)
 
 
 def _keepable(task: MotionTask, role: str) -> bool:
@@ -129,7 +133,7 @@ def _keepable(task: MotionTask, role: str) -> bool:
     carries the person's own CSRF token."""
     if task.is_settled:
         return False
-    return not (task.state == State.QUEUED and roles.rank(role) >= roles.rank(roles.OPERATOR))
+    return not (task.state == State.QUEUED and rank(role) >= rank(OPERATOR))
 
 
 @operator_required
