@@ -160,6 +160,11 @@ def test_a_day_in_motionhub(
     print("task page states, without a reload:", " → ".join(states))
     assert page.evaluate("() => window.__landed") is True
     assert len(watch.visited) == navigations, watch.visited[navigations:]
+    # Only a queued upload can move to another account: the finished task offers no Move.
+    expect(page.get_by_role("button", name="Move", exact=True)).to_be_hidden()
+    # The kept cover fits its card: the page is no wider than the window.
+    expect(page.locator("img.kept-cover")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "task-succeeded")
 
     # 5. The motion is in the library (refreshed after the upload succeeded).
